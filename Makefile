@@ -1,0 +1,33 @@
+# Two commands do all the set-up: `make lab` (learners) and `make test` (everyone else).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test setup images doctor verify bench clean-venv
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Python packages, the base images (pulled, or built offline) and the `docker compose` plugin.
+setup: $(STAMP)
+	$(PY) -m course images
+	$(PY) -m course doctor
+
+lab: $(STAMP)
+	$(PY) -m course lab
+
+test: setup
+	$(PY) -m pytest
+
+verify: setup
+	$(PY) -m course verify
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)

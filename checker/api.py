@@ -1,0 +1,85 @@
+"""What the CLI, the notebooks and the grader call: check, hint, prepare, solve, reset.
+
+Every function takes an exercise id and returns plain results; learner-facing
+errors arrive as CourseError with a fix, never as a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker import progress
+from checker.cleanup import Removed, reset_exercise
+from checker.context import CheckContext, default_workdir
+from checker.docker_client import get_client
+from checker.engine import could_not_check, run_exercise
+from checker.errors import CourseError
+from checker.locking import exercise_lock
+from checker.registry import Exercise, Registry, default_registry
+from checker.results import ExerciseResult
+from checker.steps import run_steps
+
+
+def exercise(exercise_id: str, registry: Registry | None = None) -> Exercise:
+    return (registry or default_registry()).get(exercise_id)
+
+
+def check(exercise_id: str, *, workdir: Path | None = None, record: bool = True, registry: Registry | None = None) -> ExerciseResult:
+    """Run the exercise's checks. A pass is recorded in the progress store."""
+    ex = exercise(exercise_id, registry)
+    try:
+        with exercise_lock(ex.id):
+            result = run_exercise(ex, CheckContext(ex.id, workdir or default_workdir()))
+    except CourseError as exc:
+        return could_not_check(ex, exc)
+    if result.passed and record:
+        progress.record_pass(ex.id)
+    return result
+
+
+@dataclass(frozen=True)
+class Hint:
+    exercise: str
+    level: int
+    total: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"Hint {self.level} of {self.total}: {self.text}"
+
+
+def hint(exercise_id: str, registry: Registry | None = None) -> Hint:
+    """The next hint: a nudge first, the command last."""
+    ex = exercise(exercise_id, registry)
+    level = progress.next_hint_level(ex.id, len(ex.hints))
+    return Hint(ex.id, level, len(ex.hints), ex.hints[level - 1])
+
+
+def reset(exercise_id: str, *, workdir: Path | None = None, registry: Registry | None = None) -> Removed:
+    ex = exercise(exercise_id, registry)
+    with exercise_lock(ex.id, wait=30):
+        return reset_exercise(get_client(), ex, workdir or default_workdir())
+
+
+def prepare(exercise_id: str, *, workdir: Path | None = None, registry: Registry | None = None) -> None:
+    """Reset, then run the exercise's setup: the clean starting point an exercise expects."""
+    ex = exercise(exercise_id, registry)
+    workdir = workdir or default_workdir()
+    reset(ex.id, workdir=workdir, registry=registry)
+    run_steps(ex.setup, workdir=workdir, exercise_id=ex.id)
+
+
+def solve(exercise_id: str, *, workdir: Path | None = None, registry: Registry | None = None) -> list[str]:
+    """Apply the reference solution from a clean start."""
+    ex = exercise(exercise_id, registry)
+    workdir = workdir or default_workdir()
+    prepare(ex.id, workdir=workdir, registry=registry)
+    return run_steps(ex.solution, workdir=workdir, exercise_id=ex.id, timeout=ex.timeout)
+
+
+def apply_wrong(exercise_id: str, index: int, *, workdir: Path | None = None, registry: Registry | None = None) -> list[str]:
+    """Apply known wrong answer `index` from a clean start (its commands may fail: they are wrong)."""
+    ex = exercise(exercise_id, registry)
+    workdir = workdir or default_workdir()
+    prepare(ex.id, workdir=workdir, registry=registry)
+    return run_steps(ex.wrong[index].steps, workdir=workdir, exercise_id=ex.id, strict=False, timeout=ex.timeout)

@@ -1,0 +1,87 @@
+"""Check kinds: the vocabulary the registry uses (`container_running`, `http_responds`, …).
+
+A kind is a function `(ctx, **params) -> Outcome`, registered by name with a
+description template. Kinds never name an exercise; the registry supplies the
+parameters. Importing this package registers every kind module.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from checker.errors import RegistryError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    passed: bool
+    message: str
+    hint: str = ""
+
+
+def ok(message: str) -> Outcome:
+    return Outcome(True, message)
+
+
+def fail(message: str, hint: str = "") -> Outcome:
+    return Outcome(False, message, hint)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    describe: str
+    func: Callable[..., Outcome]
+
+    def title(self, params: dict[str, Any]) -> str:
+        try:
+            return self.describe.format(**params)
+        except (KeyError, IndexError):
+            return self.name
+
+    def validate(self, params: dict[str, Any]) -> None:
+        """Raise RegistryError if params do not fit the kind's signature (used by `verify`)."""
+        signature = inspect.signature(self.func)
+        try:
+            signature.bind(None, **params)
+        except TypeError as exc:
+            raise RegistryError(f"check kind {self.name!r}: {exc}.", "fix the check's parameters in the chapter file") from None
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str, describe: str) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Register a check kind under `name`; `describe` is a str.format template over its params."""
+
+    def register(func: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        if name in KINDS:
+            raise RegistryError(f"check kind {name!r} is defined twice.", "rename one of them")
+        KINDS[name] = Kind(name, describe, func)
+        return func
+
+    return register
+
+
+def get_kind(name: str) -> Kind:
+    _load_all()
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise RegistryError(f"Unknown check kind {name!r}.", f"use one of: {', '.join(sorted(KINDS))}") from None
+
+
+_loaded = False
+
+
+def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    _loaded = True

@@ -1,0 +1,1 @@
+"""The Docker course: its content (exercises, stand-in images, apps) and its command line."""

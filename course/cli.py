@@ -1,0 +1,200 @@
+"""The command line: `python -m course COMMAND`. See README.md for the contract.
+
+Exit codes: 0 success or pass, 1 failure or not ready, 2 could not check
+(daemon down, unknown exercise, bad input). No command prints a traceback for
+a learner's or a machine's problem; CourseError messages say what to do.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from checker.errors import CourseError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from course import doctor
+
+    report = doctor.run()
+    _print_json(report.to_dict()) if args.json else print(report)
+    return 0 if report.ready else 1
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    from checker.docker_client import get_client
+    from course import compose, images
+
+    client = get_client(timeout=600)
+    if args.import_file:
+        loaded = images.import_bundle(client, Path(args.import_file))
+        print(f"Loaded {len(loaded)} image(s): {', '.join(loaded)}")
+    else:
+        images.provision(client, offline=args.offline)
+    compose.ensure_plugin()
+    if args.export_file:
+        path = images.export_bundle(client, Path(args.export_file))
+        print(f"Wrote {path} — hand it to your class: `python -m course images --import {path.name}`")
+    return 0
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from course import lab
+
+    return lab.run(open_browser=not args.no_browser, port=args.port)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from checker.registry import default_registry
+
+    rows = [e.summary() for e in default_registry().exercises]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['chapter']:02d}  {row['id']:<28} {row['points']:>4g} pt  {row['title']}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from checker import api
+
+    result = api.check(args.exercise)
+    _print_json(result.to_dict()) if args.json else print(result)
+    return result.exit_code
+
+
+def cmd_hint(args: argparse.Namespace) -> int:
+    from checker import api
+
+    print(api.hint(args.exercise))
+    return 0
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from checker import api
+
+    ex = api.exercise(args.exercise)
+    api.solve(ex.id)
+    print(f"Applied the reference solution of {ex.id}:")
+    for step in ex.solution:
+        print("  " + step.cell_source.replace("\n", "\n  ").rstrip())
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    from checker import api
+    from checker.registry import default_registry
+
+    if not args.all and not args.exercise:
+        raise CourseError("Nothing to reset.", "name an exercise (`reset ID`) or pass `--all`")
+    targets = [e.id for e in default_registry().exercises] if args.all else [args.exercise]
+    for exercise_id in targets:
+        removed = api.reset(exercise_id)
+        if args.exercise or str(removed) != "nothing to remove":
+            print(f"{exercise_id}: {removed}")
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from checker.registry import default_registry
+    from course import progress_view
+
+    state = progress_view.compute(default_registry())
+    _print_json(state.to_dict()) if args.json else print(state)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import os
+
+    from checker.context import default_workdir
+    from checker.registry import default_registry
+    from course import verify
+
+    os.environ["COURSE_NO_PROGRESS"] = "1"
+    started = time.monotonic()
+    printer = None if args.json else print
+    reports = verify.verify(default_registry(), chapter=args.chapter, workdir=default_workdir(), on_report=printer)
+    ok = bool(reports) and all(r.ok for r in reports)
+    if args.json:
+        _print_json({"ok": ok, "exercises": [r.to_dict() for r in reports], "seconds": round(time.monotonic() - started, 1)})
+    else:
+        failed = sum(not r.ok for r in reports)
+        print(f"{len(reports) - failed} passed, {failed} failed in {time.monotonic() - started:.0f} s")
+    if not reports:
+        print(f"No exercises in chapter {args.chapter}.", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m course", description="An interactive Docker course, checked against a real Docker daemon.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("doctor", cmd_doctor, "Is this machine ready? Checks the daemon, Compose v2, base images, disk and ports.")
+    p.add_argument("--json", action="store_true")
+    p = add("images", cmd_images, "Provision the base images (pull, or build local stand-ins offline).")
+    p.add_argument("--offline", action="store_true", help="do not try to pull; build stand-ins for what is missing")
+    p.add_argument("--export", dest="export_file", metavar="FILE", help="write all base images to one tar bundle")
+    p.add_argument("--import", dest="import_file", metavar="FILE", help="load base images from a bundle")
+    p = add("lab", cmd_lab, "Check the set-up, provision images, then open JupyterLab on the course.")
+    p.add_argument("--no-browser", action="store_true")
+    p.add_argument("--port", type=int, default=8888)
+    p = add("list", cmd_list, "List the exercises.")
+    p.add_argument("--json", action="store_true")
+    p = add("check", cmd_check, "Check an exercise (exit 0 pass, 1 fail, 2 could not check).")
+    p.add_argument("exercise")
+    p.add_argument("--json", action="store_true")
+    p = add("hint", cmd_hint, "Show the next hint for an exercise.")
+    p.add_argument("exercise")
+    p = add("solve", cmd_solve, "Apply an exercise's reference solution.")
+    p.add_argument("exercise")
+    p = add("reset", cmd_reset, "Remove what an exercise created (only what it owns).")
+    p.add_argument("exercise", nargs="?")
+    p.add_argument("--all", action="store_true")
+    p = add("progress", cmd_progress, "Show your progress per chapter.")
+    p.add_argument("--json", action="store_true")
+    p = add("verify", cmd_verify, "Check the course itself: starters fail, solutions pass, wrong answers fail.")
+    p.add_argument("--chapter", type=int)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CourseError as exc:
+        print(f"✘ {exc.problem}", file=sys.stderr)
+        if exc.fix:
+            print(f"  → {exc.fix}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a learner sees a message; COURSE_DEBUG=1 shows the traceback
+        import os
+
+        from checker.errors import explain
+
+        if os.environ.get("COURSE_DEBUG"):
+            raise
+        error = explain(exc)
+        print(f"✘ {error.problem}", file=sys.stderr)
+        if error.fix:
+            print(f"  → {error.fix}", file=sys.stderr)
+        return 2

@@ -1,0 +1,131 @@
+"""`python -m course verify`: the course checks itself, exercise by exercise, against the daemon.
+
+For every exercise: the registry entry is well formed; reset; the starting
+state fails; the reference solution passes; every known wrong answer fails
+with the expected message; reset. A course author runs it after every change.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from checker import api
+from checker.errors import CourseError
+from checker.kinds import get_kind
+from checker.registry import Exercise, Registry
+from checker.results import ExerciseResult
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@dataclass
+class ExerciseReport:
+    exercise: str
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"exercise": self.exercise, "ok": self.ok, "problems": self.problems, "seconds": round(self.seconds, 2)}
+
+    def __str__(self) -> str:
+        head = f"{'✔' if self.ok else '✘'} {self.exercise} ({self.seconds:.1f} s)"
+        return "\n".join([head, *(f"    {p}" for p in self.problems)])
+
+
+def lint(registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, list[str]]:
+    """Static problems per exercise id: duplicate ids, unknown kinds, bad params, missing hints or cells."""
+    from course.notebook_cells import exercise_cells
+
+    problems: dict[str, list[str]] = {e.id: [] for e in exercises}
+    seen: set[str] = set()
+    for ex in registry.exercises:
+        if ex.id in seen and ex.id in problems:
+            problems[ex.id].append("duplicate exercise id")
+        seen.add(ex.id)
+    for ex in exercises:
+        found = problems[ex.id]
+        if not ex.hints:
+            found.append("no hints")
+        if not ex.checks:
+            found.append("no checks")
+        if not ex.solution:
+            found.append("no reference solution")
+        if not ex.wrong:
+            found.append("no known wrong answer")
+        for spec in ex.checks:
+            try:
+                get_kind(spec.kind).validate(spec.params)
+            except CourseError as exc:
+                found.append(str(exc))
+        notebook = notebooks_dir / f"{ex.notebook}.ipynb"
+        if not notebook.is_file():
+            found.append(f"notebook {notebook.name} is missing")
+            continue
+        cells = exercise_cells(notebook, ex.id)
+        if len(cells.answers) != len(ex.solution):
+            found.append(f"{notebook.name} has {len(cells.answers)} answer cell(s); the solution has {len(ex.solution)} step(s)")
+        if not cells.checks:
+            found.append(f"{notebook.name} has no check cell for it")
+    return problems
+
+
+def _failing_messages(result: ExerciseResult) -> str:
+    return "\n".join(f"{c.name}: {c.message}" for c in result.checks if not c.passed) + (result.error or "")
+
+
+def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None:
+    """reset → starter fails → solve → passes → each wrong answer fails as expected → reset."""
+    try:
+        api.prepare(ex.id, workdir=workdir)
+        starter = api.check(ex.id, workdir=workdir, record=False)
+        if starter.passed or starter.could_not_check:
+            problems.append(f"the unsolved state should fail but {'passed' if starter.passed else 'could not be checked: ' + str(starter.error)}")
+        api.solve(ex.id, workdir=workdir)
+        solved = api.check(ex.id, workdir=workdir, record=False)
+        if not solved.passed:
+            problems.append("the reference solution fails:\n      " + _failing_messages(solved).replace("\n", "\n      "))
+        for index, wrong in enumerate(ex.wrong):
+            api.apply_wrong(ex.id, index, workdir=workdir)
+            result = api.check(ex.id, workdir=workdir, record=False)
+            if result.passed:
+                problems.append(f"wrong answer {wrong.title!r} passes")
+            elif result.could_not_check:
+                problems.append(f"wrong answer {wrong.title!r} could not be checked: {result.error}")
+            elif wrong.expect not in _failing_messages(result):
+                problems.append(f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}")
+    except CourseError as exc:
+        problems.append(str(exc))
+    finally:
+        try:
+            api.reset(ex.id, workdir=workdir)
+        except CourseError as exc:
+            problems.append(f"reset failed: {exc}")
+
+
+def verify(
+    registry: Registry,
+    *,
+    chapter: int | None = None,
+    workdir: Path,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    on_report: Callable[[ExerciseReport], None] | None = None,
+) -> list[ExerciseReport]:
+    exercises = registry.chapter(chapter) if chapter is not None else registry.exercises
+    static = lint(registry, exercises, notebooks_dir)
+    reports = []
+    for ex in exercises:
+        started = time.monotonic()
+        report = ExerciseReport(ex.id, list(static[ex.id]))
+        if not report.problems:
+            verify_exercise(ex, workdir=workdir, problems=report.problems)
+        report.seconds = time.monotonic() - started
+        reports.append(report)
+        if on_report:
+            on_report(report)
+    return reports
