@@ -15,6 +15,8 @@ from checker.errors import StepFailed
 from checker.labels import label_flags, session_id
 from checker.registry import Step
 
+APPS_DIR = Path(__file__).resolve().parent.parent / "course" / "apps"
+
 
 def step_env(exercise_id: str) -> dict[str, str]:
     """The environment of a shell step: labels for course-made resources, and the session id."""
@@ -22,6 +24,7 @@ def step_env(exercise_id: str) -> dict[str, str]:
     env["COURSE_LABELS"] = label_flags(exercise_id)
     env["COURSE_SESSION"] = session_id()
     env["COURSE_EXERCISE"] = exercise_id
+    env["COURSE_APPS"] = str(APPS_DIR)
     return env
 
 

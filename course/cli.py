@@ -32,7 +32,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_images(args: argparse.Namespace) -> int:
     from checker.docker_client import get_client
-    from course import compose, images
+    from checker import compose
+    from course import images
 
     client = get_client(timeout=600)
     if args.import_file:

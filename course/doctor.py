@@ -65,7 +65,7 @@ def _daemon() -> tuple[Finding, Any]:
 
 
 def _compose() -> Finding:
-    from course import compose
+    from checker import compose
 
     info = compose.detect()
     v1_note = f" Compose v1 at {info.v1_on_path} is ignored (end of life; its files and flags differ)." if info.v1_on_path else ""

