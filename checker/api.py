@@ -5,15 +5,17 @@ errors arrive as CourseError with a fix, never as a traceback.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from checker import progress
 from checker.cleanup import Removed, reset_exercise
 from checker.context import CheckContext, default_workdir
 from checker.docker_client import get_client
 from checker.engine import could_not_check, run_exercise
-from checker.errors import CourseError
+from checker.errors import CheckTimeout, CourseError
 from checker.locking import exercise_lock
 from checker.registry import Exercise, Registry, default_registry
 from checker.results import ExerciseResult
@@ -24,12 +26,33 @@ def exercise(exercise_id: str, registry: Registry | None = None) -> Exercise:
     return (registry or default_registry()).get(exercise_id)
 
 
+def _within(seconds: float, func: Callable[[], ExerciseResult], what: str) -> ExerciseResult:
+    """Run `func` in a worker thread; give up after `seconds` with a CheckTimeout (never a pass)."""
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = func()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"check-{what}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise CheckTimeout(f"The check of {what} did not finish within {seconds:g} s.", "something is hanging (a container that never answers?); `docker ps` and `docker logs` show its state")
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]  # type: ignore[return-value]
+
+
 def check(exercise_id: str, *, workdir: Path | None = None, record: bool = True, registry: Registry | None = None) -> ExerciseResult:
-    """Run the exercise's checks. A pass is recorded in the progress store."""
+    """Run the exercise's checks, bounded by its timeout. A pass is recorded in the progress store."""
     ex = exercise(exercise_id, registry)
+    ctx = CheckContext(ex.id, workdir or default_workdir())
     try:
         with exercise_lock(ex.id):
-            result = run_exercise(ex, CheckContext(ex.id, workdir or default_workdir()))
+            result = _within(ex.timeout, lambda: run_exercise(ex, ctx), ex.id)
     except CourseError as exc:
         return could_not_check(ex, exc)
     if result.passed and record:

@@ -50,16 +50,37 @@ def plugin_dir() -> Path:
     return Path(os.environ.get("DOCKER_CONFIG", Path.home() / ".docker")) / "cli-plugins"
 
 
+PLUGIN_DIRS = ("/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins")
+
+
+def installed_plugin() -> Path | None:
+    """The `docker compose` plugin binary, found where the Docker CLI looks for it."""
+    for folder in (plugin_dir(), *map(Path, PLUGIN_DIRS)):
+        candidate = folder / "docker-compose"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _is_python_script(path: str) -> bool:
+    """Compose v1 is a Python program; v2 is a static Go binary. Telling them apart needs no run."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(128)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"python" in head
+
+
 def detect() -> ComposeInfo:
-    plugin_version = _version(["docker", "compose"]) if shutil.which("docker") else None
-    plugin_works = bool(plugin_version and plugin_version.startswith("2"))
+    """Where Compose v2 is, without starting Compose v1 (slow, and never used)."""
     v1 = None
     on_path = shutil.which("docker-compose")
-    if on_path:
-        version = _version([on_path])
-        if version and version.startswith("1"):
-            v1 = on_path
-    if plugin_works:
+    if on_path and _is_python_script(on_path):
+        v1 = on_path
+    plugin = installed_plugin()
+    plugin_version = _version([str(plugin)]) if plugin else None
+    if plugin_version and plugin_version.startswith("2"):
         return ComposeInfo(["docker", "compose"], plugin_version, True, v1)
     binary = bundled_binary()
     if binary is not None:

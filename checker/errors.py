@@ -74,6 +74,17 @@ def _is_connection_error(exc: BaseException) -> bool:
     return False
 
 
+def explain_daemon_message(text: str) -> str:
+    """A daemon error string (e.g. a container's State.Error) in plain words, with what to do."""
+    if "port is already allocated" in text or "address already in use" in text:
+        port = re.search(r":(\d+)(?: failed|:)", text)
+        which = port.group(1) if port else "that port"
+        return f"host port {which} is already in use by something else; publish another host port or stop what uses it"
+    if "executable file not found" in text or "no such file or directory" in text:
+        return f"{text.strip()} — the command does not exist in the image; check CMD/ENTRYPOINT or the command you passed"
+    return text.strip()
+
+
 def explain(exc: BaseException) -> CourseError:
     """Translate any exception raised while talking to Docker into a CourseError."""
     if isinstance(exc, CourseError):

@@ -117,6 +117,28 @@ def _port_free(port: int) -> bool:
     return True
 
 
+def _ports_held_by_the_course(client: Any) -> dict[int, str]:
+    """Host ports published by containers the course owns (by label, name or Compose project)."""
+    from checker.cleanup import COMPOSE_PROJECT
+    from checker.labels import MANAGED
+    from checker.registry import default_registry
+
+    exercises = default_registry().exercises
+    names = {name for e in exercises for name in e.owns.containers}
+    projects = {p for e in exercises for p in e.owns.projects}
+    held: dict[int, str] = {}
+    for container in client.api.containers():
+        container_names = {n.lstrip("/") for n in container["Names"]}
+        labels = container.get("Labels") or {}
+        ours = bool(container_names & names) or labels.get(COMPOSE_PROJECT) in projects or labels.get(MANAGED) == "true"
+        if not ours:
+            continue
+        for port in container.get("Ports", []):
+            if port.get("PublicPort"):
+                held[port["PublicPort"]] = sorted(container_names)[0]
+    return held
+
+
 def _ports(client: Any) -> Finding:
     from checker.registry import default_registry
 
@@ -125,12 +147,7 @@ def _ports(client: Any) -> Finding:
         return Finding("host ports", True, "no exercise publishes a fixed port")
     owned: dict[int, str] = {}
     if client is not None:
-        names = {name for e in default_registry().exercises for name in e.owns.containers}
-        for container in client.api.containers():
-            container_names = {n.lstrip("/") for n in container["Names"]}
-            for port in container.get("Ports", []):
-                if port.get("PublicPort") and container_names & names:
-                    owned[port["PublicPort"]] = next(iter(container_names))
+        owned = _ports_held_by_the_course(client)
     busy = [p for p in sorted(wanted) if p not in owned and not _port_free(p)]
     if busy:
         listing = ", ".join(f"{p} ({wanted[p]})" for p in busy)

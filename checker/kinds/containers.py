@@ -1,6 +1,7 @@
 """Check kinds about one container: existence, state, image, logs, config and exec."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from checker.context import CheckContext, poll
@@ -18,11 +19,17 @@ def log_tail(ctx: CheckContext, name: str, lines: int = 5) -> str:
 
 
 def status_line(state: dict[str, Any]) -> str:
+    """The state in words, including why a start failed (the daemon keeps that in State.Error)."""
     status = state.get("Status", "unknown")
+    error = (state.get("Error") or "").strip()
+    if error and status in ("created", "exited", "dead"):
+        from checker.errors import explain_daemon_message
+
+        return f"{status}, and its start failed: {explain_daemon_message(error)}"
     if status == "exited":
         return f"exited with code {state.get('ExitCode')}"
     if status == "restarting":
-        return "restarting (it keeps crashing)"
+        return f"restarting (it keeps crashing; exit code {state.get('ExitCode')})"
     return status
 
 
@@ -52,10 +59,30 @@ def container_running(ctx: CheckContext, *, container: str, wait: float = 0.0) -
     if ctx.container(container) is None:
         return missing(container)
     if running() or (wait and poll(running, wait)):
-        return ok("it is running.")
+        crash = crash_looping(ctx, container)
+        if crash is None:
+            return ok("it is running.")
+        return crash
     return fail(
         f"It is not running: {diagnosis(ctx, container)}",
         "start it detached with `-d`; if it exits at once, its logs (`docker logs NAME`) say why",
+    )
+
+
+def crash_looping(ctx: CheckContext, name: str, settle: float = 1.5) -> Outcome | None:
+    """A container that restarted before may be crash-looping: look again after `settle` seconds."""
+    before = ctx.container(name)
+    if not before or not before.get("RestartCount"):
+        return None
+    time.sleep(settle)
+    ctx.refresh()
+    after = ctx.container(name)
+    if after and after["State"]["Running"] and after["RestartCount"] == before["RestartCount"]:
+        return None
+    count = after["RestartCount"] if after else before["RestartCount"]
+    return fail(
+        f"It keeps crashing: restarted {count} times so far; last log lines:\n{log_tail(ctx, name)}",
+        "read the logs (`docker logs NAME`) to see why its command exits",
     )
 
 

@@ -1,0 +1,181 @@
+"""Things go wrong: each case shows the learner what is wrong and what to do, with no traceback.
+
+Every case runs against the real daemon with throwaway names; everything is
+removed afterwards, even on failure.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from support import REPO, run_course
+
+from checker import api
+from checker.labels import course_labels
+from checker.registry import load_registry
+
+pytestmark = pytest.mark.docker
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("0.0.0.0", 0))
+        return sock.getsockname()[1]
+
+
+def _registry(tmp_path: Path, checks: str, owns: str = "", timeout: int = 60):
+    """A one-exercise registry for probing the engine with arbitrary checks."""
+    (tmp_path / "09-demo.toml").write_text(
+        f'notebook = "09-demo"\n[[exercise]]\nid = "reliability-demo"\ntitle = "Demo"\nhints = ["a"]\n'
+        f"timeout = {timeout}\nowns = {{ {owns} }}\n{checks}\n"
+        '[[exercise.solution]]\nshell = "true"\n[[exercise.wrong]]\ntitle = "x"\nexpect = "x"\n'
+    )
+    return load_registry(tmp_path)
+
+
+@pytest.fixture
+def name() -> str:
+    return f"dc-rel-{uuid.uuid4().hex[:8]}"
+
+
+def test_container_that_exits_at_once_shows_exit_code_and_log_tail(tmp_path, tracker, docker_client, name) -> None:
+    tracker.containers.append(name)
+    docker_client.containers.run("busybox:1.35", ["sh", "-c", "echo missing config file >&2; exit 3"], name=name, detach=True, labels=course_labels())
+    time.sleep(1)
+    registry = _registry(tmp_path, f'[[exercise.check]]\nkind = "container_running"\ncontainer = "{name}"')
+    result = api.check("reliability-demo", registry=registry, record=False)
+    message = result.checks[0].message
+    assert not result.passed and "exited with code 3" in message and "missing config file" in message
+    assert result.checks[0].hint
+
+
+def test_crash_looping_container_is_named_as_such(tmp_path, tracker, docker_client, name) -> None:
+    tracker.containers.append(name)
+    docker_client.containers.run("busybox:1.35", ["sh", "-c", "echo boom; exit 1"], name=name, detach=True, restart_policy={"Name": "always"}, labels=course_labels())
+    registry = _registry(tmp_path, f'[[exercise.check]]\nkind = "container_running"\ncontainer = "{name}"\nwait = 3')
+    result = api.check("reliability-demo", registry=registry, record=False)
+    message = result.checks[0].message
+    assert not result.passed
+    assert "keeps crashing" in message or "exited with code 1" in message
+    assert "boom" in message
+
+
+def test_port_already_allocated_says_which_port(tmp_path, tracker, docker_client, name) -> None:
+    port = _free_port()
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.bind(("0.0.0.0", port))
+    holder.listen()
+    tracker.containers.append(name)
+    try:
+        proc = subprocess.run(["docker", "run", "-d", "--name", name, "-p", f"{port}:80", "busybox:1.35", "sleep", "60"], capture_output=True, text=True)
+        assert proc.returncode != 0
+        registry = _registry(tmp_path, f'[[exercise.check]]\nkind = "container_running"\ncontainer = "{name}"')
+        result = api.check("reliability-demo", registry=registry, record=False)
+    finally:
+        holder.close()
+    message = result.checks[0].message
+    assert not result.passed and f"host port {port} is already in use" in message
+
+
+def test_name_conflict_from_a_setup_step_is_explained(tmp_path, tracker, docker_client, name) -> None:
+    tracker.containers.append(name)
+    docker_client.containers.create("busybox:1.35", "true", name=name)
+    from checker.errors import explain
+
+    import docker.errors
+
+    with pytest.raises(docker.errors.APIError) as info:
+        docker_client.containers.create("busybox:1.35", "true", name=name)
+    error = explain(info.value)
+    assert "conflict" in error.problem.lower() and f"docker rm -f" in error.fix
+
+
+def test_missing_workspace_file_says_which_cell_to_run(tmp_path) -> None:
+    registry = _registry(tmp_path, '[[exercise.check]]\nkind = "file_contains"\npath = "workspace/nowhere/answer.txt"\ntext = "x"')
+    result = api.check("reliability-demo", registry=registry, record=False)
+    assert not result.passed and "does not exist yet" in result.checks[0].message and "%%writefile" in result.checks[0].hint
+
+
+def test_a_check_started_while_another_runs_waits_then_explains(tmp_path, tracker, docker_client, name) -> None:
+    from checker.locking import exercise_lock
+
+    registry = _registry(tmp_path, f'[[exercise.check]]\nkind = "container_exists"\ncontainer = "{name}"')
+    release = threading.Event()
+    held = threading.Event()
+
+    def hold() -> None:
+        with exercise_lock("reliability-demo"):
+            held.set()
+            release.wait(15)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    try:
+        started = time.monotonic()
+        result = api.check("reliability-demo", registry=registry, record=False)
+        assert time.monotonic() - started < 10
+    finally:
+        release.set()
+        thread.join()
+    assert result.could_not_check and "still running" in result.error
+    assert not api.check("reliability-demo", registry=registry, record=False).could_not_check
+
+
+def test_a_check_that_would_hang_is_bounded_with_a_diagnosis(tmp_path, tracker, docker_client, name) -> None:
+    tracker.containers.append(name)
+    docker_client.containers.run("busybox:1.35", "sleep 120", name=name, detach=True, labels=course_labels())
+    port = _free_port()
+    registry = _registry(
+        tmp_path,
+        f'[[exercise.check]]\nkind = "http_responds"\nport = {port}\ntimeout = 60\ncontainer = "{name}"',
+        timeout=3,
+    )
+    started = time.monotonic()
+    result = api.check("reliability-demo", registry=registry, record=False)
+    assert time.monotonic() - started < 6
+    assert result.could_not_check and not result.passed and "did not finish within 3 s" in result.error
+
+
+def test_http_check_times_out_with_state_and_logs(tmp_path, tracker, docker_client, name) -> None:
+    tracker.containers.append(name)
+    docker_client.containers.run("busybox:1.35", ["sh", "-c", "echo listening nowhere; sleep 120"], name=name, detach=True, labels=course_labels())
+    port = _free_port()
+    registry = _registry(tmp_path, f'[[exercise.check]]\nkind = "http_responds"\nport = {port}\ntimeout = 1\ncontainer = "{name}"')
+    result = api.check("reliability-demo", registry=registry, record=False)
+    message = result.checks[0].message
+    assert not result.passed and "did not answer" in message and "it is running" in message and "listening nowhere" in message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to an unprivileged user")
+def test_socket_not_permitted_is_a_clear_message(tmp_path) -> None:
+    """As an unprivileged user the daemon's socket refuses us: say so and how to fix it."""
+    user = pwd.getpwnam("nobody")
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, user.pw_uid, user.pw_gid)
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "COURSE_WORKDIR": str(home), "PYTHONPATH": str(REPO)}
+    command = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", sys.executable, "-m", "course", "check", "warmup-hello", "--json"]
+    if shutil.which("setpriv") is None:
+        pytest.fail("setpriv (util-linux) is needed for this test")
+    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, timeout=60)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "Permission denied" in output and "docker` group" in output and "Traceback" not in output
+
+
+def test_daemon_down_during_check_json_is_could_not_check(tmp_path) -> None:
+    proc = run_course("check", "warmup-hello", "--json", env={"DOCKER_HOST": f"unix://{tmp_path}/gone.sock"})
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 2 and data["passed"] is False and "not running" in data["error"]
