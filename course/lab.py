@@ -1,38 +1,65 @@
-"""`python -m course lab`: doctor, then images, then JupyterLab on notebooks/ opening 00-start-here."""
+"""`python -m course lab`: doctor, then images, then JupyterLab on notebooks/ opening 00-start-here.
+
+JupyterLab starts only on a ready machine: a learner who opens the course with
+no daemon would otherwise meet the problem as a red check in the first
+exercise. When something is wrong, lab says what and how to fix it, and exits 1.
+"""
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 
+from checker.errors import CourseError, explain
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 START = "00-start-here.ipynb"
 
 
-def run(open_browser: bool = True, port: int = 8888) -> int:
-    from checker.docker_client import get_client
+def _not_ready(problem: str, fix: str = "") -> int:
+    print(f"\n✘ JupyterLab was not started: {problem}")
+    if fix:
+        print(f"  → {fix}")
+    return 1
+
+
+def _daemon_note() -> str:
+    host = os.environ.get("DOCKER_HOST")
+    return f" (DOCKER_HOST={host})" if host else ""
+
+
+def prepare() -> int:
+    """Doctor, then the base images if any are missing, then doctor again. 0 when ready."""
     from checker import compose
+    from checker.docker_client import get_client
     from course import doctor, images
 
     report = doctor.run()
     daemon = report.findings[0]
     if not daemon.ok:
         print(report)
-        return 1
+        return _not_ready(f"{daemon.detail.rstrip('.')}{_daemon_note()}.", daemon.fix)
     if not report.ready:
-        missing = [f for f in report.findings if not f.ok and f.name.startswith("image")]
-        if missing:
-            print("Provisioning the base images first…")
-            images.provision(get_client(timeout=600))
-        compose.ensure_plugin()
+        try:
+            if any(not f.ok and f.name.startswith("image") for f in report.findings):
+                print("Provisioning the base images first (works offline)…")
+                images.provision(get_client(timeout=600))
+            compose.ensure_plugin()
+        except Exception as exc:  # noqa: BLE001 - a message, never a traceback
+            error = explain(exc)
+            return _not_ready(error.problem, error.fix)
         report = doctor.run()
     print(report)
     if not report.ready:
-        return 1
-    (NOTEBOOKS / "workspace").mkdir(exist_ok=True)
+        first = next(f for f in report.findings if f.required and not f.ok)
+        return _not_ready(f"{first.name}: {first.detail}", first.fix)
+    return 0
+
+
+def jupyter_argv(port: int, open_browser: bool) -> list[str]:
     argv = [
         sys.executable, "-m", "jupyter", "lab",
-        f"--notebook-dir={NOTEBOOKS}",
+        f"--ServerApp.root_dir={NOTEBOOKS}",
         f"--ServerApp.default_url=/lab/tree/{START}",
         f"--port={port}",
     ]
@@ -40,7 +67,19 @@ def run(open_browser: bool = True, port: int = 8888) -> int:
         argv.append("--no-browser")
     if os.geteuid() == 0:
         argv.append("--allow-root")
-    print(f"Starting JupyterLab on {NOTEBOOKS} — open {START} first.")
+    return argv
+
+
+def run(open_browser: bool = True, port: int = 8888) -> int:
+    try:
+        status = prepare()
+    except CourseError as exc:
+        return _not_ready(exc.problem, exc.fix)
+    if status:
+        return status
+    (NOTEBOOKS / "workspace").mkdir(exist_ok=True)
+    print(f"Starting JupyterLab on {NOTEBOOKS}: open {START} first.")
     os.chdir(NOTEBOOKS)
+    argv = jupyter_argv(port, open_browser)
     os.execv(sys.executable, argv)
     return 0  # not reached

@@ -28,6 +28,10 @@ class ChapterProgress:
     total: int
     points: float
     max_points: float
+    last_passed: str | None = None  # when the chapter's latest pass happened (the store's timestamp)
+
+    def when(self) -> str:
+        return f", last pass {self.last_passed[:16].replace('T', ' ')}" if self.last_passed else ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ class Progress:
     def to_dict(self) -> dict[str, Any]:
         return {"chapters": [asdict(c) for c in self.chapters], "next": self.next_exercise, "passed": self.passed_at}
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text/plain (nbclient, consoles): the same text `course progress` prints."""
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         import html
 
@@ -48,11 +56,12 @@ class Progress:
             rows.append(
                 f"<tr><td>{c.chapter:02d} {html.escape(c.title)}</td>"
                 f"<td><progress max='100' value='{percent}'></progress></td>"
-                f"<td>{c.passed}/{c.total} exercises, {c.points:g}/{c.max_points:g} points</td></tr>"
+                f"<td>{c.passed}/{c.total} exercises, {c.points:g}/{c.max_points:g} points{html.escape(c.when())}</td></tr>"
             )
         n = self.next_exercise
         upcoming = (
-            f"<p>Next: <b>{html.escape(n['title'])}</b> ({html.escape(n['id'])}) in <code>{html.escape(n['notebook'])}.ipynb</code></p>"
+            f"<p>Next: <b>{html.escape(n['title'])}</b> ({html.escape(n['id'])}) in "
+            f"<a href='{html.escape(n['notebook'])}.ipynb'><code>{html.escape(n['notebook'])}.ipynb</code></a></p>"
             if n else "<p>Every exercise has passed. Well done!</p>"
         )
         return f"<div class='course-progress'><table>{''.join(rows)}</table>{upcoming}</div>"
@@ -62,7 +71,7 @@ class Progress:
         for c in self.chapters:
             filled = round(20 * c.passed / c.total) if c.total else 0
             bar = "█" * filled + "░" * (20 - filled)
-            lines.append(f"{c.chapter:02d} {c.title:<17} {bar} {c.passed}/{c.total} exercises, {c.points:g}/{c.max_points:g} points")
+            lines.append(f"{c.chapter:02d} {c.title:<17} {bar} {c.passed}/{c.total} exercises, {c.points:g}/{c.max_points:g} points{c.when()}")
         if self.next_exercise:
             n = self.next_exercise
             lines.append(f"Next: {n['title']} ({n['id']}) in notebooks/{n['notebook']}.ipynb")
@@ -86,6 +95,7 @@ def compute(registry: Registry) -> Progress:
                 len(exercises),
                 sum(e.points for e in done),
                 sum(e.points for e in exercises),
+                max((passed_at[e.id] for e in done), default=None),
             )
         )
     upcoming = next((e for e in registry.exercises if e.id not in passed_at), None)

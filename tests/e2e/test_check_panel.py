@@ -1,0 +1,173 @@
+"""The check panel in real JupyterLab and real Chromium: wrong attempt, hint, fix, pass, reset.
+
+Everything the test asserts is read inside the check cell's output area (the
+widget), never from the whole page: the notebook's own text contains the same
+words. Cell positions come from the cells' metadata, and the expected texts
+from the exercise registry, so the test follows the content as it changes.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checker import api
+from checker.registry import default_registry
+from course.notebook_cells import exercise_cells
+from course.progress_view import CHAPTER_TITLES
+
+pytestmark = [pytest.mark.e2e, pytest.mark.docker]
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK = "00-start-here.ipynb"
+EXERCISE = "warmup-hello"
+CELL_TIMEOUT = 120_000  # ms; a cell that runs a check waits for the daemon
+
+
+def _code_cell(path: Path, text: str) -> int:
+    """The index of the first code cell whose source contains `text`."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and text in c.source)
+
+
+def _shown(text: str) -> str:
+    """A hint as the panel shows it: its `backticked` parts become code, without the backticks."""
+    return text.replace("`", "")
+
+
+class NotebookPage:
+    """Just enough of JupyterLab's notebook UI to run cells and edit one, as a learner does."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+
+    def cell(self, index: int):
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
+
+    def output(self, index: int):
+        return self.cell(index).locator(".jp-OutputArea-output")
+
+    def open(self, url: str, attempts: int = 3) -> None:
+        """Load the notebook until JupyterLab's theme and the kernel are ready.
+
+        On a loaded machine JupyterLab may give up on its theme stylesheet
+        ("Error Loading Theme") and leave an unstyled page: load it again.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for attempt in range(1, attempts + 1):
+            self.page.goto(url)
+            try:
+                self.page.locator("body[data-jp-theme-name]").wait_for(state="attached", timeout=CELL_TIMEOUT)
+                self.cell(0).wait_for(timeout=CELL_TIMEOUT)
+                self.wait_for_idle_kernel()
+                return
+            except PlaywrightTimeout:
+                if attempt == attempts:
+                    raise
+
+    def wait_for_idle_kernel(self) -> None:
+        self.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=CELL_TIMEOUT)
+
+    def set_source(self, index: int, text: str) -> None:
+        editor = self.cell(index).locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        self.page.keyboard.press("ControlOrMeta+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.insert_text(text)
+        self.page.keyboard.press("Escape")
+
+    def run(self, index: int) -> None:
+        """Select the cell, Shift+Enter, and wait until its prompt shows an execution count."""
+        cell = self.cell(index)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputPrompt").click()
+        self.page.keyboard.press("Shift+Enter")
+        prompt = cell.locator(".jp-InputArea-prompt")
+        self.page.wait_for_function(
+            "el => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=CELL_TIMEOUT
+        )
+        self.wait_for_idle_kernel()
+
+
+def _container_exists(docker_client, name: str) -> bool:
+    import docker.errors
+
+    try:
+        docker_client.api.inspect_container(name)
+        return True
+    except docker.errors.NotFound:
+        return False
+
+
+def test_check_panel_wrong_hint_fix_pass_reset(lab_server, page, screenshot, docker_client) -> None:
+    from playwright.sync_api import expect
+
+    ex = api.exercise(EXERCISE)
+    cells = exercise_cells(REPO / "notebooks" / NOTEBOOK, ex.id)
+    answer, check_cell = cells.answers[0], cells.checks[0]
+    container = ex.owns.containers[0]
+    wrong = ex.wrong[0]
+    chapter_total = len(default_registry().chapter(ex.chapter))
+    path = REPO / "notebooks" / NOTEBOOK
+    notebook = NotebookPage(page)
+    try:
+        notebook.open(lab_server.open_url(NOTEBOOK))
+        screenshot("opened")
+
+        notebook.run(_code_cell(path, "from course.notebook import"))
+        dashboard_cell = _code_cell(path, "progress()")
+        notebook.run(dashboard_cell)
+        chapter_row = notebook.output(dashboard_cell).locator(".course-progress tr").filter(has_text=CHAPTER_TITLES[ex.chapter])
+        expect(chapter_row).to_contain_text(f"0/{chapter_total} exercises")
+        notebook.set_source(answer, "\n".join(step.cell_source.rstrip() for step in wrong.steps))
+        notebook.run(answer)
+        notebook.run(check_cell)
+
+        panel = notebook.output(check_cell).locator(".course-panel")
+        verdict = panel.locator(".course-result")
+        expect(verdict).to_have_attribute("data-passed", "false", timeout=CELL_TIMEOUT)
+        expect(verdict).to_contain_text(wrong.expect)
+        expect(panel.locator(".course-solution")).to_have_count(0)
+        screenshot("wrong-attempt")
+
+        panel.get_by_role("button", name="Hint").click()
+        expect(panel.locator(".course-hint").first).to_contain_text(_shown(ex.hints[0]))
+        panel.get_by_role("button", name="Hint").click()
+        expect(panel.locator(".course-hint")).to_have_count(2)
+        expect(panel.locator(".course-hint").nth(1)).to_contain_text(_shown(ex.hints[1]))
+        screenshot("hints")
+
+        panel.get_by_role("button", name="Reset").click()
+        expect(panel.locator(".course-status")).to_contain_text(f"Reset {ex.id}", timeout=CELL_TIMEOUT)
+        assert not _container_exists(docker_client, container)
+
+        notebook.set_source(answer, "\n".join(step.cell_source.rstrip() for step in ex.solution))
+        notebook.run(answer)
+        panel.get_by_role("button", name="Check").click()
+        expect(verdict).to_have_attribute("data-passed", "true", timeout=CELL_TIMEOUT)
+        expect(verdict).to_contain_text(re.compile(r"passed"))
+        solution = panel.locator(".course-solution")
+        for step in ex.solution:
+            expect(solution).to_contain_text((step.shell or step.file or "").strip())
+        expect(chapter_row).to_contain_text(f"1/{chapter_total} exercises")  # the dashboard refreshed itself
+        screenshot("passed")
+
+        panel.get_by_role("button", name="Reset").click()
+        expect(panel.locator(".course-status")).to_contain_text(f"Reset {ex.id}: removed", timeout=CELL_TIMEOUT)
+        assert not _container_exists(docker_client, container)
+        screenshot("reset")
+    except Exception:
+        screenshot("failure")
+        raise
+    finally:
+        import docker.errors
+
+        try:
+            docker_client.api.remove_container(container, force=True)
+        except docker.errors.NotFound:
+            pass
