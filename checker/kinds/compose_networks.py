@@ -14,7 +14,6 @@ from checker.context import CheckContext, poll
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.networks import attached_networks, reach_from_container
 
-NETWORK_LABEL = "com.docker.compose.network"
 
 
 def service_container(ctx: CheckContext, project: str, service: str) -> tuple[dict[str, Any] | None, str]:

@@ -9,6 +9,7 @@ nothing answered in time, because each has a different fix.
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -76,11 +77,29 @@ def reach_from_container(ctx: CheckContext, container: str, host: str, port: int
         time.sleep(0.5)
 
 
-def reach_from_probe(ctx: CheckContext, network: str, host: str, port: int, path: str = "/") -> Reach:
-    """Try `host:port` from a fresh probe container attached to `network` (labelled, always removed)."""
-    command = ["timeout", str(PROBE_TIMEOUT), *wget_command(host, port, path)]
-    result = run_probe(ctx, command, network=network, timeout=PROBE_TIMEOUT + 10)
-    return classify(result, host, port)
+def reach_from_probe(ctx: CheckContext, network: str, hosts: list[str], port: int, path: str = "/") -> list[Reach]:
+    """Try `host:port` for each host, in order, from ONE fresh probe container on `network`.
+
+    One probe for all attempts: starting a container costs far more than a
+    connection. Each attempt's output is fenced by a marker with its exit code.
+    """
+    marker = "@@course-probe-exit="
+    script = "; ".join(
+        f"timeout {PROBE_TIMEOUT} {' '.join(shlex.quote(a) for a in wget_command(host, port, path))} 2>&1; echo {marker}$?"
+        for host in hosts
+    )
+    result = run_probe(ctx, ["sh", "-c", script], network=network, timeout=len(hosts) * PROBE_TIMEOUT + 10)
+    chunks = result.output.split(marker)
+    seen = []
+    for index, host in enumerate(hosts):
+        if index + 1 >= len(chunks):  # the probe stopped before this attempt finished
+            seen.append(classify(ProbeResult(None, chunks[index] if index < len(chunks) else ""), host, port))
+            continue
+        code_text, _, _ = chunks[index + 1].partition("\n")
+        output = chunks[index].split("\n", 1)[1] if index > 0 and "\n" in chunks[index] else chunks[index]
+        code = int(code_text.strip()) if code_text.strip().isdigit() else None
+        seen.append(classify(ProbeResult(code, output), host, port))
+    return seen
 
 
 # ---------------------------------------------------------------- helpers
@@ -246,10 +265,9 @@ def network_name_resolves(ctx: CheckContext, *, network: str, container: str, po
     if endpoint is None or not endpoint.get("IPAddress"):
         return fail(f"{container!r} is not attached to {network!r}.", f"attach it: `docker network connect {network} {container}`")
     address = endpoint["IPAddress"]
-    by_address = reach_from_probe(ctx, network, address, port, path)
+    by_address, by_name = reach_from_probe(ctx, network, [address, container], port, path)
     if not by_address.reached:
         return fail(f"On {network!r}, {container!r} does not answer even by its address {address}: {by_address.reason}. {diagnosis(ctx, container)}", "is its server running and listening on that port?")
-    by_name = reach_from_probe(ctx, network, container, port, path)
     if by_name.reached == resolves:
         if resolves:
             return ok(f"by address {address} and by name {container!r}: both answered.")
