@@ -97,7 +97,8 @@ def _remove_images(client: "docker.DockerClient", exercise: "Exercise", removed:
     labelled = [i["Id"] for i in client.api.images(filters={"label": [f"{MANAGED}=true", f"{EXERCISE}={exercise.id}"]})]
     for ref in [*exercise.owns.images, *labelled]:
         try:
-            client.api.remove_image(ref, force=False, noprune=False)
+            # noprune: keep the untagged parent layers, which are the classic builder's cache
+            client.api.remove_image(ref, force=False, noprune=True)
             removed.images.append(ref)
         except docker.errors.ImageNotFound:
             pass

@@ -253,10 +253,12 @@ def compose_service_ports(ctx: CheckContext, *, project: str, service: str, publ
                 f'use `ports: ["{host_port}:{container_port}"]`: one quoted string, HOST:CONTAINER, host first',
             )
     exposed = {k.split("/")[0] for k in (info["Config"].get("ExposedPorts") or {})}
+    live = info["NetworkSettings"].get("Ports") or {}
     for port in exposed_only or []:
-        if host_ports(str(port)):
+        if f"{port}/tcp" in bindings:
+            actual = sorted({b.get("HostIp", "") + ":" + b.get("HostPort", "") for b in live.get(f"{port}/tcp") or []}) or host_ports(str(port)) or ["a random port"]
             return fail(
-                f"Port {port} is published to the host on {host_ports(str(port))}; it should only be exposed.",
+                f"Port {port} is published to the host ({', '.join(map(str, actual))}); it should only be exposed.",
                 "remove it from `ports:`; `expose:` documents a port and publishes nothing",
             )
         if str(port) not in exposed:
@@ -457,10 +459,12 @@ def _get_number(url: str, timeout: float) -> tuple[int | None, str]:
         time.sleep(0.3)
 
 
-@kind("compose_counter_survives_restart", "the counter at http://localhost:{port}{path} counts and survives `docker compose restart`")
-def compose_counter_survives_restart(ctx: CheckContext, *, project: str, port: int, path: str = "/visits", minimum: int | None = None, restart: bool = True, timeout: float = 20.0) -> Outcome:
+@kind("compose_counter_survives_restart", "the counter on host port {port} counts and survives `docker compose restart`")
+def compose_counter_survives_restart(ctx: CheckContext, *, project: str, port: int, path: str = "/visits", minimum: int | None = None, restart: bool = True, timeout: float = 10.0) -> Outcome:
     """Two requests count up by one; after `docker compose restart` (run where the project was started) it keeps counting."""
     url = f"http://127.0.0.1:{port}{path}"
+    if not any(c["State"]["Running"] for c in project_containers(ctx, project)):
+        return fail(f"No container of project {project!r} is running, so nothing answers at {url}.", "start the project: `docker compose up -d`")
     first, seen = _get_number(url, timeout)
     if first is None:
         return fail(f"{url} did not answer with a number within {timeout:g} s: {seen}.", "is the web service running, published on that port, and given REDIS_HOST?")
@@ -489,6 +493,7 @@ def compose_counter_survives_restart(ctx: CheckContext, *, project: str, port: i
 
 @kind("compose_project_down", "project {project} is down: no containers, no default network")
 def compose_project_down(ctx: CheckContext, *, project: str) -> Outcome:
+    ctx.refresh()  # state changes between checks of one run (a `down` in between)
     containers = project_containers(ctx, project)
     networks = {n["Name"] for n in project_networks(ctx, project)}
     if ctx.network(f"{project}_default") is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,7 +64,13 @@ class Handler(BaseHTTPRequestHandler):
         sys.stdout.flush()
 
 
+def stop(signum: int, frame: object) -> None:
+    """As PID 1 in a container, SIGTERM is ignored unless handled: `docker stop` would wait 10 s."""
+    raise SystemExit(0)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, stop)
     port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("PORT", "8000"))
     print(f"listening on 0.0.0.0:{port}", flush=True)
     ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
