@@ -126,15 +126,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
     started = time.monotonic()
     printer = None if args.json else print
     reports = verify.verify(default_registry(), chapter=args.chapter, workdir=default_workdir(), on_report=printer)
-    ok = bool(reports) and all(r.ok for r in reports)
+    # The course's own CI: every notebook also runs headless with the reference solutions in its answer cells.
+    notebooks = verify.verify_notebooks(default_registry(), chapter=args.chapter, on_report=printer)
+    ok = bool(reports) and all(r.ok for r in reports) and all(n.ok for n in notebooks)
     if args.json:
-        _print_json({"ok": ok, "exercises": [r.to_dict() for r in reports], "seconds": round(time.monotonic() - started, 1)})
+        _print_json({"ok": ok, "exercises": [r.to_dict() for r in reports], "notebooks": [n.to_dict() for n in notebooks],
+                     "seconds": round(time.monotonic() - started, 1)})
     else:
         failed = sum(not r.ok for r in reports)
+        failed_notebooks = sum(not n.ok for n in notebooks)
+        print(f"Headless with the reference solutions: {len(notebooks) - failed_notebooks} notebook(s) pass, {failed_notebooks} fail.")
         print(f"{len(reports) - failed} passed, {failed} failed in {time.monotonic() - started:.0f} s")
     if not reports:
         print(f"No exercises in chapter {args.chapter}.", file=sys.stderr)
     return 0 if ok else 1
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from course import grade
+
+    options = grade.GradeOptions(out=Path(args.out), timeout=args.timeout, jobs=args.jobs)
+    run = grade.run_grading([Path(p) for p in args.submissions], options)
+    learners = len(run.grades)
+    print(f"Graded {learners} submission(s) in {run.seconds:.0f} s with {run.workers} worker(s): "
+          f"{options.out / 'gradebook.csv'}, {options.out / 'gradebook.json'} and one feedback page per learner.")
+    if run.failed:
+        failed = [g.learner for g in run.grades if g.grading_failed]
+        print(f"✘ Grading itself failed for: {', '.join(failed) or 'the run'}; see the notes in gradebook.json.", file=sys.stderr)
+        return 2
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("verify", cmd_verify, "Check the course itself: starters fail, solutions pass, wrong answers fail.")
     p.add_argument("--chapter", type=int)
     p.add_argument("--json", action="store_true")
+    p = add("grade", cmd_grade, "Grade submitted notebooks headless; write a gradebook (CSV, JSON) and feedback pages.")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb")
+    p.add_argument("--out", required=True, metavar="DIR", help="where gradebook.csv, gradebook.json and LEARNER.html go")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds one cell may run (default 120)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded at once; above 1 needs isolated daemons (root)")
     return parser
 
 
@@ -187,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `course progress | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - a learner sees a message; COURSE_DEBUG=1 shows the traceback
         import os
 

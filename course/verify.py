@@ -114,6 +114,97 @@ def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None
             problems.append(f"reset failed: {exc}")
 
 
+@dataclass
+class NotebookReport:
+    """A notebook run headless with the reference solutions in its answer cells: every check must pass."""
+
+    notebook: str
+    problems: list[str] = field(default_factory=list)
+    exercises: dict[str, str] = field(default_factory=dict)  # exercise id → status of the headless run
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"notebook": self.notebook, "ok": self.ok, "problems": self.problems, "exercises": self.exercises, "seconds": round(self.seconds, 2)}
+
+    def __str__(self) -> str:
+        passed = sum(status == "passed" for status in self.exercises.values())
+        head = f"{'✔' if self.ok else '✘'} {self.notebook}.ipynb headless: {passed}/{len(self.exercises)} exercise(s) pass ({self.seconds:.1f} s)"
+        return "\n".join([head, *(f"    {p}" for p in self.problems)])
+
+
+def _notebooks_to_run(registry: Registry, chapter: int | None, notebooks_dir: Path) -> list[str]:
+    """Every notebook the registry names plus every notebook file present: none is skipped silently."""
+    from checker.registry import chapter_number
+
+    names = set(registry.notebooks()) | {path.stem for path in notebooks_dir.glob("*.ipynb")}
+
+    def in_chapter(name: str) -> bool:
+        if chapter is None:
+            return True
+        try:
+            return chapter_number(name) == chapter
+        except CourseError:
+            return False
+
+    return sorted(name for name in names if in_chapter(name))
+
+
+def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = NOTEBOOKS_DIR) -> NotebookReport:
+    """Run one notebook headless with its reference solutions, through the grader's own path."""
+    import shutil
+    import tempfile
+
+    import nbformat
+
+    from course import headless
+
+    started = time.monotonic()
+    report = NotebookReport(name)
+    exercises = [e for e in registry.exercises if e.notebook == name]
+    path = notebooks_dir / f"{name}.ipynb"
+    if not path.is_file():
+        report.problems.append(f"{path.name} is missing")
+        return report
+    workdir = Path(tempfile.mkdtemp(prefix=f"verify-{name[:16]}-"))
+    try:
+        solved = headless.solved_copy(nbformat.read(str(path), as_version=4), exercises)
+        timeout = max([headless.DEFAULT_CELL_TIMEOUT, *(e.timeout for e in exercises)])
+        run = headless.grade_notebook(solved, exercises, workdir=workdir, timeout=timeout, registry=registry, honour_raises_exception=True)
+        for grade in run.grades:
+            report.exercises[grade.exercise] = grade.status
+            if grade.status != "passed":
+                why = "; ".join(grade.summary_messages()) or "no check passed"
+                report.problems.append(f"{grade.exercise} is {grade.status} with the reference solution in its answer cells: {why}")
+        report.problems.extend(f"a cell failed with the reference solutions: {note}" for note in run.notes)
+    except CourseError as exc:
+        report.problems.append(str(exc))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def verify_notebooks(
+    registry: Registry,
+    *,
+    chapter: int | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    on_report: Callable[[NotebookReport], None] | None = None,
+) -> list[NotebookReport]:
+    """Each notebook of the chapter (or all), run headless with the reference solutions in its answer cells."""
+    reports = []
+    for name in _notebooks_to_run(registry, chapter, notebooks_dir):
+        report = verify_notebook(registry, name, notebooks_dir=notebooks_dir)
+        reports.append(report)
+        if on_report:
+            on_report(report)
+    return reports
+
+
 def verify(
     registry: Registry,
     *,
