@@ -35,9 +35,12 @@ class Kind:
     func: Callable[..., Outcome]
 
     def title(self, params: dict[str, Any]) -> str:
+        """The check's name: the description filled with its parameters, defaults included."""
         try:
-            return self.describe.format(**params)
-        except (KeyError, IndexError):
+            bound = inspect.signature(self.func).bind_partial(None, **params)
+            bound.apply_defaults()
+            return self.describe.format(**bound.arguments)
+        except (KeyError, IndexError, TypeError):
             return self.name
 
     def validate(self, params: dict[str, Any]) -> None:

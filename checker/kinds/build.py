@@ -23,10 +23,11 @@ from typing import Any, Callable
 from checker.context import CheckContext
 from checker.errors import DaemonUnavailable, explain
 from checker.kinds import Outcome, fail, kind, ok
-from checker.labels import course_labels
+from checker.labels import EXERCISE, MANAGED, course_labels
 
 STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{6,})")
+STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,})\s*$")
 TAIL_LINES = 12
 BASE_IMAGE_HINT = "nothing can be pulled here: start FROM one of the course's base images (`python:3.11-slim`, `debian:bookworm-slim`, `busybox:1.35`); `python -m course images` provisions them"
 
@@ -42,7 +43,8 @@ class BuildStep:
     total: int
     instruction: str
     cached: bool = False
-    container: str | None = None  # the intermediate container of a RUN step that really ran
+    container: str | None = None  # the intermediate container of a step that really ran
+    image: str | None = None  # the layer (intermediate image) the step produced
 
     @property
     def keyword(self) -> str:
@@ -117,6 +119,9 @@ class _StepParser:
             return
         if line.startswith(" ---> Using cache"):
             step.cached = True
+        made = STEP_IMAGE.match(line)
+        if made:
+            step.image = made.group(1)
         running = RUNNING_IN.match(line)
         if running and step.container is None:
             step.container = running.group(1)
@@ -182,7 +187,7 @@ def run_build(
             path=str(context_dir),
             dockerfile=dockerfile,
             tag=tag,
-            labels=course_labels(ctx.exercise_id),
+            labels=build_labels(ctx.exercise_id),
             decode=True,
             rm=True,
             forcerm=True,
@@ -210,7 +215,33 @@ def run_build(
         result.seconds = time.monotonic() - started
     if result.image_id is None and result.error is None and not result.timed_out:
         result.error = "the build ended without producing an image"
+    if result.image_id is None:
+        _remove_layers_of_failed_build(ctx, result)
     return result
+
+
+def _remove_layers_of_failed_build(ctx: CheckContext, result: BuildResult) -> None:
+    """A failed build keeps the layers of its finished steps, unlabelled: remove the ones it made.
+
+    Only layers this build created (steps not taken from the cache) go, the
+    newest first and without pruning parents, so no one else's cache is touched.
+    """
+    import docker.errors
+
+    for step in reversed(result.steps):
+        if step.cached or not step.image or step.keyword == "FROM":
+            continue
+        try:
+            ctx.api.remove_image(step.image, noprune=True)
+        except docker.errors.APIError:
+            pass  # used by something else now: leave it
+
+
+def build_labels(exercise_id: str) -> dict[str, str]:
+    """The labels reset filters images by. The classic builder adds one LABEL step per label, each
+    costing a container and a commit, so the session label (used only to sweep containers) is left out."""
+    labels = course_labels(exercise_id)
+    return {key: labels[key] for key in (MANAGED, EXERCISE)}
 
 
 def _connection_kwargs(ctx: CheckContext) -> dict[str, Any]:

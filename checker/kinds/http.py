@@ -8,6 +8,12 @@ from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.containers import diagnosis
 
 
+def _still_running(ctx: CheckContext, container: str) -> bool:
+    ctx.refresh()
+    info = ctx.container(container)
+    return bool(info and info["State"]["Running"])
+
+
 @kind("http_responds", "http://localhost:{port}{path} answers")
 def http_responds(
     ctx: CheckContext,
@@ -27,6 +33,8 @@ def http_responds(
     deadline = time.monotonic() + timeout
     last = "no answer"
     while True:
+        if container is not None and not _still_running(ctx, container):
+            break  # waiting longer cannot help: say why now
         try:
             response = requests.get(url, timeout=2)
             body = response.text
@@ -38,6 +46,6 @@ def http_responds(
         if time.monotonic() >= deadline:
             break
         time.sleep(0.25)
-    why = f" The container {diagnosis(ctx, container)}" if container else ""
+    why = f" Container {container}: {diagnosis(ctx, container)}" if container else ""
     wanted = f"{status}" + (f" with {contains!r}" if contains else "")
     return fail(f"{url} did not answer {wanted} within {timeout:g} s: {last}.{why}", f"is the port published (`-p {port}:…`) and the server listening on 0.0.0.0?")

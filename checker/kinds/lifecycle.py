@@ -19,7 +19,7 @@ from checker.kinds.containers import diagnosis, missing, status_line
 from checker.kinds.workspace import read_answer
 from checker.labels import EXERCISE, course_labels
 
-EVENT_LOOKBACK = 6 * 3600  # seconds of event history searched for a container that is gone
+EVENT_LOOKBACK = 24 * 3600  # if a container's creation time cannot be read, search this far back
 SIGNALS = {"15": "SIGTERM", "9": "SIGKILL", "2": "SIGINT", "1": "SIGHUP"}
 
 
@@ -229,7 +229,7 @@ def image_serves_http(ctx: CheckContext, *, image: str, container_port: int, pat
             return last[0] == 200 and (contains is None or contains in last[1])
 
         if poll(answered, timeout, 0.25):
-            return ok(f"it answered 200" + (f" with {contains!r}." if contains else "."))
+            return ok("it answered 200" + (f" with {contains!r}." if contains else "."))
         container.reload()
         seen = f"it answered {last[0]}: {last[1].strip()[:120]!r}" if last[0] else f"no answer ({last[1]})"
         logs = container.logs(tail=5).decode(errors="replace").strip() or "(no output)"
@@ -287,18 +287,12 @@ def _describe(event: dict[str, Any]) -> str:
     return f"{action} ({SIGNALS.get(signal, 'signal ' + signal)})" if signal else action
 
 
-def container_history(ctx: CheckContext, container: str) -> list[dict[str, Any]]:
-    """Events of the latest container called `container`, since its `create` (it may be gone)."""
-    info = ctx.container(container)
+def container_history(ctx: CheckContext, info: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events of this very container (by ID, so an earlier one with the same name does not count)."""
     now = time.time()
-    if info is not None:
-        ident = info["Id"]
-        since = int(_created_epoch(info["Created"]) or now - EVENT_LOOKBACK) - 1
-    else:
-        ident, since = container, int(now - EVENT_LOOKBACK)
-    events = list(ctx.client.events(since=since, until=int(now) + 1, filters={"container": ident, "type": "container"}, decode=True))
-    creates = [i for i, e in enumerate(events) if e.get("Action") == "create"]
-    return events[creates[-1]:] if creates else events
+    since = int(_created_epoch(info["Created"]) or now - EVENT_LOOKBACK) - 1
+    events = ctx.client.events(since=since, until=int(now) + 1, filters={"container": info["Id"], "type": "container"}, decode=True)
+    return list(events)
 
 
 def _created_epoch(created: str) -> float | None:
@@ -321,20 +315,23 @@ def _is_subsequence(wanted: list[str], actions: list[str]) -> tuple[bool, str | 
 
 
 @kind("container_events", "the Engine's events for {container} show {sequence}")
-def container_events(ctx: CheckContext, *, container: str, sequence: list[str], absent: list[str] | None = None, explain: str = "") -> Outcome:
+def container_events(ctx: CheckContext, *, container: str, sequence: list[str], absent: list[str] | None = None, explain: str = "", fix: str = "") -> Outcome:
     """Prove what happened to a container (restart, stop, kill) from the daemon's event stream."""
-    events = container_history(ctx, container)
+    info = ctx.container(container)
+    if info is None:
+        return missing(container)
+    events = container_history(ctx, info)
     if not events:
-        return missing(container) if ctx.container(container) is None else fail(f"The daemon reports no events for {container}.")
+        return fail(f"The daemon reports no events for {container}.", "`docker events --since 10m --filter container=NAME`")
     actions = [str(e.get("Action", "")).split(":", 1)[0] for e in events]
     seen = ", ".join(_describe(e) for e in events if not str(e.get("Action", "")).startswith("exec_"))
     found, lacking = _is_subsequence(sequence, actions)
     extra = f" {explain}" if explain else ""
     if not found:
-        return fail(f"No `{lacking}` in the expected order {' → '.join(sequence)}; the daemon saw: {seen}.{extra}", "`docker events --since 10m --filter container=NAME` shows the same stream")
+        return fail(f"No `{lacking}` in the expected order {' → '.join(sequence)}; the daemon saw: {seen}.{extra}", fix or "`docker events --since 10m --filter container=NAME` shows the same stream")
     unwanted = [a for a in (absent or []) if a in actions]
     if unwanted:
-        return fail(f"The daemon saw `{unwanted[0]}` but should not have; it saw: {seen}.{extra}")
+        return fail(f"The daemon saw `{unwanted[0]}` but should not have; it saw: {seen}.{extra}", fix)
     return ok(f"the daemon saw: {seen}.")
 
 
