@@ -54,7 +54,7 @@ def _remove_containers(client: "docker.DockerClient", exercise: "Exercise", remo
         targets.setdefault(name, name)
     for ident, name in targets.items():
         try:
-            client.api.remove_container(ident, force=True, v=False)
+            client.api.remove_container(ident, force=True, v=True)  # v: its anonymous volumes only
             removed.containers.append(name)
         except docker.errors.NotFound:
             pass

@@ -21,11 +21,19 @@ class ProbeResult:
     output: str
 
 
-def run_probe(ctx: CheckContext, command: list[str] | str, *, network: str | None = None, image: str = PROBE_IMAGE, timeout: float = 20.0) -> ProbeResult:
-    """Run `command` in a fresh labelled container (optionally on `network`), wait, collect output, remove it."""
+def run_probe(
+    ctx: CheckContext,
+    command: list[str] | str,
+    *,
+    network: str | None = None,
+    image: str = PROBE_IMAGE,
+    timeout: float = 20.0,
+    volumes: dict[str, dict[str, str]] | None = None,
+) -> ProbeResult:
+    """Run `command` in a fresh labelled container (optionally on `network`, with `volumes`), wait, collect output, remove it."""
     labels = course_labels(ctx.exercise_id)
     labels["org.dockercourse.role"] = "probe"
-    container = ctx.client.containers.create(image, command, labels=labels, network=network, detach=True)
+    container = ctx.client.containers.create(image, command, labels=labels, network=network, volumes=volumes, detach=True)
     try:
         container.start()
         deadline = time.monotonic() + timeout

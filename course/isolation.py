@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from checker.context import poll
 from checker.errors import CourseError
 
 REQUIRED_TOOLS = ("ip", "nsenter", "dockerd", "containerd", "iptables")
@@ -186,7 +187,7 @@ class Worker:
             self.command(["containerd", "--config", str(config)]),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
-        if not _wait(lambda: (self.root / "c.sock").exists() or self.containerd.poll() is not None, 30):
+        if not poll(lambda: (self.root / "c.sock").exists() or self.containerd.poll() is not None, 30):
             raise IsolationUnavailable(f"containerd of {self.name} did not start within 30 s.", f"read {self.root / 'containerd.log'}")
         if self.containerd.poll() is not None:
             raise IsolationUnavailable(f"containerd of {self.name} exited: {_tail(self.root / 'containerd.log')}", "read the log above")
@@ -221,7 +222,7 @@ class Worker:
                 self._client = None
                 return False
 
-        if not _wait(answers, DAEMON_START_TIMEOUT) or self.dockerd.poll() is not None:
+        if not poll(answers, DAEMON_START_TIMEOUT) or self.dockerd.poll() is not None:
             raise IsolationUnavailable(
                 f"The isolated dockerd of {self.name} did not answer within {DAEMON_START_TIMEOUT:g} s: {_tail(self.root / 'dockerd.log')}",
                 "grade with --jobs 1, or read the log above",
@@ -294,16 +295,6 @@ class Worker:
             _run(["ip", "netns", "delete", self.name])
             self.namespace_created = False
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _wait(predicate: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
 
 
 def _tail(path: Path, lines: int = 6) -> str:

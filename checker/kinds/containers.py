@@ -143,13 +143,16 @@ def port_publishes(ctx: CheckContext, *, container: str, container_port: int, ho
     info = ctx.container(container)
     if info is None:
         return missing(container)
-    bindings = (info["HostConfig"].get("PortBindings") or {}).get(f"{container_port}/{protocol}") or []
-    host_ports = sorted({int(b["HostPort"]) for b in bindings if b.get("HostPort")})
+    key = f"{container_port}/{protocol}"
+    bindings = (info["HostConfig"].get("PortBindings") or {}).get(key) or []
+    live = ((info.get("NetworkSettings") or {}).get("Ports") or {}).get(key) or []
+    host_ports = sorted({int(b["HostPort"]) for b in [*bindings, *live] if b.get("HostPort")})
     if host_port in host_ports:
         return ok(f"host port {host_port} → container port {container_port}.")
     published = {k: [b.get("HostPort") for b in (v or [])] for k, v in (info["HostConfig"].get("PortBindings") or {}).items()}
     if host_ports:
-        return fail(f"Container port {container_port} is published on host port(s) {host_ports}, not {host_port}.", f"use `-p {host_port}:{container_port}` (HOST:CONTAINER, host first)")
+        chosen = " (`-p CONTAINER` alone lets Docker pick a random host port)" if bindings and not any(b.get("HostPort") for b in bindings) else ""
+        return fail(f"Container port {container_port} is published on host port(s) {host_ports}, not {host_port}{chosen}.", f"use `-p {host_port}:{container_port}` (HOST:CONTAINER, host first)")
     if published:
         return fail(f"Container port {container_port} is not published; published: {published}.", f"use `-p {host_port}:{container_port}` (HOST:CONTAINER, host first)")
     return fail("No port is published.", f"add `-p {host_port}:{container_port}`; EXPOSE alone publishes nothing")
