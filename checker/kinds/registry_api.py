@@ -25,8 +25,7 @@ from checker.compose_project import project_containers
 from checker.context import CheckContext, poll
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.containers import diagnosis, missing, status_line
-from checker.labels import course_labels
-from checker.probes import PROBE_IMAGE, exec_in, run_probe
+from checker.probes import exec_in, run_probe
 
 MANIFEST_TYPES = ", ".join(
     [
@@ -417,25 +416,6 @@ def project_network_shared(
     return ok(f"{', '.join(services)} are on {name}" + (f"; {reach_host}:{reach_port} answers there." if reach_host else "."))
 
 
-def _probe_volume(ctx: CheckContext, volume: str, path: str, timeout: float = 15.0) -> tuple[int | None, str]:
-    """Read a file from `volume` in a fresh, labelled, always-removed container: a container that never wrote it."""
-    labels = course_labels(ctx.exercise_id)
-    labels["org.dockercourse.role"] = "probe"
-    container = ctx.client.containers.create(PROBE_IMAGE, ["cat", f"/probe/{path}"], labels=labels, volumes={volume: {"bind": "/probe", "mode": "ro"}})
-    try:
-        container.start()
-        deadline = time.monotonic() + timeout
-        while True:
-            container.reload()
-            if container.status in ("exited", "dead"):
-                return container.attrs["State"]["ExitCode"], container.logs().decode(errors="replace")
-            if time.monotonic() >= deadline:
-                return None, container.logs().decode(errors="replace")
-            time.sleep(0.1)
-    finally:
-        container.remove(force=True)
-
-
 @kind("project_volume_keeps_data", "service {service} of {project} keeps {destination} in the named volume {volume}")
 def project_volume_keeps_data(ctx: CheckContext, *, project: str, service: str, volume: str, destination: str) -> Outcome:
     """Named volume at `destination`, and data written there is seen by a new container: it outlives a recreate."""
@@ -464,7 +444,8 @@ def project_volume_keeps_data(ctx: CheckContext, *, project: str, service: str, 
     if wrote.exit_code != 0:
         return fail(f"Could not write into {destination} inside {service}: {wrote.output.strip()[-200:]}", "is the mount read-only?")
     try:
-        exit_code, output = _probe_volume(ctx, mount["Name"], marker)
+        probe = run_probe(ctx, ["cat", f"/probe/{marker}"], volumes={mount["Name"]: {"bind": "/probe", "mode": "ro"}}, timeout=15)
+        exit_code, output = probe.exit_code, probe.output
     finally:
         exec_in(ctx, name, f"rm -f {destination}/{marker}")
     if exit_code != 0 or token not in output:

@@ -98,7 +98,7 @@ def test_name_conflict_from_a_setup_step_is_explained(tmp_path, tracker, docker_
     with pytest.raises(docker.errors.APIError) as info:
         docker_client.containers.create("busybox:1.35", "true", name=name)
     error = explain(info.value)
-    assert "conflict" in error.problem.lower() and f"docker rm -f" in error.fix
+    assert "conflict" in error.problem.lower() and "docker rm -f" in error.fix
 
 
 def test_missing_workspace_file_says_which_cell_to_run(tmp_path) -> None:
