@@ -153,12 +153,15 @@ def run_build(
     tag: str | None = None,
     timeout: float = 120.0,
     stop_if_runs: Callable[[BuildStep], str | None] | None = None,
+    discard_on_failure: bool = False,
 ) -> BuildResult:
     """Build with the classic builder, labelled for reset, bounded by `timeout`.
 
     The bound is enforced by killing the step's intermediate container (the
     build then fails at once); `stop_if_runs` may do the same to a step that
     did not come from the cache, when running it would only waste time.
+    Layers of a failed build stay as cache (as with `docker build`), unless
+    `discard_on_failure` says they can never be reused.
     """
     import docker
 
@@ -180,7 +183,7 @@ def run_build(
     parser = _StepParser(result, on_step_runs)
     watchdog = threading.Timer(timeout, on_deadline)
     watchdog.daemon = True
-    builder = docker.APIClient(version=ctx.api.api_version, timeout=int(timeout) + 30, **_connection_kwargs(ctx))
+    builder = docker.APIClient(version=ctx.api.api_version, timeout=int(timeout) + 30, **_connection_kwargs())
     watchdog.start()
     try:
         stream = builder.build(
@@ -215,7 +218,7 @@ def run_build(
         result.seconds = time.monotonic() - started
     if result.image_id is None and result.error is None and not result.timed_out:
         result.error = "the build ended without producing an image"
-    if result.image_id is None:
+    if result.image_id is None and discard_on_failure:
         _remove_layers_of_failed_build(ctx, result)
     return result
 
@@ -244,7 +247,7 @@ def build_labels(exercise_id: str) -> dict[str, str]:
     return {key: labels[key] for key in (MANAGED, EXERCISE)}
 
 
-def _connection_kwargs(ctx: CheckContext) -> dict[str, Any]:
+def _connection_kwargs() -> dict[str, Any]:
     """The same daemon as the shared client (DOCKER_HOST or the default socket)."""
     from docker.utils import kwargs_from_env
 
@@ -352,7 +355,7 @@ def _compare_rebuild(ctx: CheckContext, first: BuildResult, source: Path, *, cha
         shutil.copytree(source, copy, symlinks=True)
         with (copy / change).open("a", encoding="utf-8") as handle:
             handle.write(f"\n# changed by the course's check at {time.time():.0f}\n")
-        second = run_build(ctx, copy, dockerfile=dockerfile, timeout=timeout, stop_if_runs=stop_dependency)
+        second = run_build(ctx, copy, dockerfile=dockerfile, timeout=timeout, stop_if_runs=stop_dependency, discard_on_failure=True)
     _remove_image_quietly(ctx, second.image_id)
     again = next((s for s in second.learner_steps if s.number == dep.number), None)
     if again is None:
