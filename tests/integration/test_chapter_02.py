@@ -1,4 +1,4 @@
-"""Chapter 02's check kinds (checker/kinds/build.py) against the real daemon.
+"""Chapter 02's check kinds (checker/kinds/build.py, image_runs.py, dockerfile_text.py, layers.py) against the real daemon.
 
 Each kind passes on the right state and fails with a message that says what
 is wrong. Builds start FROM busybox:1.35 or python:3.11-slim and never touch
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from checker.context import CheckContext
-from checker.kinds import build
+from checker.kinds import build, dockerfile_text, image_runs, layers
 from checker.labels import EXERCISE as EXERCISE_LABEL
 from checker.labels import MANAGED, course_labels
 
@@ -155,24 +155,24 @@ def server_images(ctx, tracker, tmp_path) -> dict[str, str]:
 
 
 def test_image_run_serves_http_with_and_without_arguments(ctx, server_images, docker_client) -> None:
-    plain = build.image_run_serves_http(ctx, image=server_images["split"], container_port=8000, host_port=HTTP_PORT, timeout=15)
+    plain = image_runs.image_run_serves_http(ctx, image=server_images["split"], container_port=8000, host_port=HTTP_PORT, timeout=15)
     assert plain.passed, plain.message
     assert "ran `python3 -m http.server 8000`" in plain.message
-    with_args = build.image_run_serves_http(ctx, image=server_images["split"], args=["9000"], container_port=9000, host_port=HTTP_PORT, timeout=15)
+    with_args = image_runs.image_run_serves_http(ctx, image=server_images["split"], args=["9000"], container_port=9000, host_port=HTTP_PORT, timeout=15)
     assert with_args.passed, with_args.message
     assert "ran `python3 -m http.server 9000`" in with_args.message
     assert not labelled_containers(docker_client)
 
 
 def test_image_run_serves_http_explains_that_arguments_replace_cmd(ctx, server_images, docker_client) -> None:
-    outcome = build.image_run_serves_http(ctx, image=server_images["cmdonly"], args=["9000"], container_port=9000, host_port=HTTP_PORT, timeout=5)
+    outcome = image_runs.image_run_serves_http(ctx, image=server_images["cmdonly"], args=["9000"], container_port=9000, host_port=HTTP_PORT, timeout=5)
     assert not outcome.passed
     assert "The run arguments replaced CMD" in outcome.message and "ran `9000`" in outcome.message
     assert not labelled_containers(docker_client)
 
 
 def test_image_run_serves_http_flags_a_shell_form_entrypoint(ctx, server_images, docker_client) -> None:
-    outcome = build.image_run_serves_http(ctx, image=server_images["shellform"], args=["9000"], container_port=9000, host_port=HTTP_PORT, timeout=4)
+    outcome = image_runs.image_run_serves_http(ctx, image=server_images["shellform"], args=["9000"], container_port=9000, host_port=HTTP_PORT, timeout=4)
     assert not outcome.passed
     assert "Port 9000 did not answer" in outcome.message and "ENTRYPOINT is in shell form" in outcome.message
     assert not labelled_containers(docker_client)
@@ -180,9 +180,9 @@ def test_image_run_serves_http_flags_a_shell_form_entrypoint(ctx, server_images,
 
 def test_effective_command_follows_docker_run_rules() -> None:
     config = {"Entrypoint": ["python3", "app.py"], "Cmd": ["8000"]}
-    assert build.effective_command(config, None) == ["python3", "app.py", "8000"]
-    assert build.effective_command(config, ["9000"]) == ["python3", "app.py", "9000"]
-    assert build.effective_command({"Cmd": ["python3", "app.py"]}, ["9000"]) == ["9000"]
+    assert image_runs.effective_command(config, None) == ["python3", "app.py", "8000"]
+    assert image_runs.effective_command(config, ["9000"]) == ["python3", "app.py", "9000"]
+    assert image_runs.effective_command({"Cmd": ["python3", "app.py"]}, ["9000"]) == ["9000"]
 
 
 # --- what an image holds ----------------------------------------------------------------------
@@ -198,16 +198,16 @@ def file_image(ctx, tracker, tmp_path) -> str:
 
 
 def test_image_lacks_path_passes_for_an_ignored_file_and_fails_for_a_copied_one(ctx, file_image, docker_client) -> None:
-    assert build.image_lacks_path(ctx, image=file_image, path="/app/.env").passed
-    outcome = build.image_lacks_path(ctx, image=file_image, path="/app/keep.txt")
+    assert image_runs.image_lacks_path(ctx, image=file_image, path="/app/.env").passed
+    outcome = image_runs.image_lacks_path(ctx, image=file_image, path="/app/keep.txt")
     assert not outcome.passed and "/app/keep.txt is in the image" in outcome.message and ".dockerignore" in outcome.hint
     assert not labelled_containers(docker_client)
 
 
 def test_image_run_prints_passes_and_fails(ctx, file_image, docker_client) -> None:
-    passed = build.image_run_prints(ctx, image=file_image, command=["cat", "/app/keep.txt"], contains="kept")
+    passed = image_runs.image_run_prints(ctx, image=file_image, command=["cat", "/app/keep.txt"], contains="kept")
     assert passed.passed, passed.message
-    failed = build.image_run_prints(ctx, image=file_image, command=["cat", "/app/.env"], contains="TOKEN")
+    failed = image_runs.image_run_prints(ctx, image=file_image, command=["cat", "/app/.env"], contains="TOKEN")
     assert not failed.passed and "exited with 1" in failed.message
     assert not labelled_containers(docker_client)
 
@@ -235,7 +235,7 @@ ENTRYPOINT ["python3", "app.py"]
 
 def test_dockerfile_avoids_mistakes_names_each_of_the_three(ctx, tmp_path) -> None:
     (tmp_path / "Dockerfile").write_text(NOTES_DOCKERFILE, encoding="utf-8")
-    outcome = build.dockerfile_avoids_mistakes(ctx, path="Dockerfile")
+    outcome = dockerfile_text.dockerfile_avoids_mistakes(ctx, path="Dockerfile")
     assert not outcome.passed and outcome.message.startswith("3 mistakes remain")
     assert "line 2 `RUN apt-get update" in outcome.message and "reads packages.txt before the image has it" in outcome.message
     assert "line 4 `COPY app.py` has no destination" in outcome.message
@@ -244,10 +244,10 @@ def test_dockerfile_avoids_mistakes_names_each_of_the_three(ctx, tmp_path) -> No
 
 def test_dockerfile_avoids_mistakes_passes_the_fixed_file_and_counts_what_remains(ctx, tmp_path) -> None:
     (tmp_path / "Dockerfile").write_text(FIXED_DOCKERFILE, encoding="utf-8")
-    assert build.dockerfile_avoids_mistakes(ctx, path="Dockerfile").passed
+    assert dockerfile_text.dockerfile_avoids_mistakes(ctx, path="Dockerfile").passed
     late_workdir = FIXED_DOCKERFILE.replace("WORKDIR /app\n", "").replace("COPY app.py .\n", "COPY app.py .\nWORKDIR /app\n")
     (tmp_path / "Dockerfile").write_text(late_workdir, encoding="utf-8")
-    outcome = build.dockerfile_avoids_mistakes(ctx, path="Dockerfile")
+    outcome = dockerfile_text.dockerfile_avoids_mistakes(ctx, path="Dockerfile")
     assert not outcome.passed and outcome.message.startswith("1 mistake remains") and "`WORKDIR /app` comes after" in outcome.message
 
 
@@ -268,21 +268,21 @@ def edited_container(ctx, tracker, docker_client, tmp_path) -> tuple[str, str]:
 
 def test_container_diff_shows_passes_and_fails(ctx, edited_container) -> None:
     name, _ = edited_container
-    assert build.container_diff_shows(ctx, container=name, added=["/srv/note.txt"], deleted=["/srv/motd.txt"]).passed
-    outcome = build.container_diff_shows(ctx, container=name, added=["/srv/other.txt"])
+    assert layers.container_diff_shows(ctx, container=name, added=["/srv/note.txt"], deleted=["/srv/motd.txt"]).passed
+    outcome = layers.container_diff_shows(ctx, container=name, added=["/srv/other.txt"])
     assert not outcome.passed and "does not show /srv/other.txt added" in outcome.message and "deleted /srv/motd.txt" in outcome.message
-    missing = build.container_diff_shows(ctx, container="test02-no-such-container", added=["/x"])
+    missing = layers.container_diff_shows(ctx, container="test02-no-such-container", added=["/x"])
     assert not missing.passed and "There is no container named" in missing.message
 
 
 def test_image_unchanged_by_container_passes_then_fails_after_docker_commit(ctx, tracker, edited_container) -> None:
     name, tag = edited_container
-    kept = build.image_unchanged_by_container(ctx, container=name, image=tag, present=["/srv/motd.txt"], absent=["/srv/note.txt"])
+    kept = layers.image_unchanged_by_container(ctx, container=name, image=tag, present=["/srv/motd.txt"], absent=["/srv/note.txt"])
     assert kept.passed, kept.message
     original = ctx.container(name)["Image"]
     tracker.images.append(original)  # the tag moves away from it; remove it by id
     subprocess.run(["docker", "commit", name, tag], check=True, capture_output=True, timeout=60)
     ctx.refresh()
-    moved = build.image_unchanged_by_container(ctx, container=name, image=tag, present=["/srv/motd.txt"], absent=["/srv/note.txt"])
+    moved = layers.image_unchanged_by_container(ctx, container=name, image=tag, present=["/srv/motd.txt"], absent=["/srv/note.txt"])
     assert not moved.passed
     assert f"`docker commit {name}` wrote a new image" in moved.message and "The original image did not change" in moved.message
