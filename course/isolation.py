@@ -228,6 +228,12 @@ class Worker:
                 "grade with --jobs 1, or read the log above",
             )
 
+    def restart_daemon(self) -> None:
+        """Stop and start this worker's dockerd, as a machine reboot or `systemctl restart docker` would."""
+        _terminate(self.dockerd)
+        self._client = None
+        self._start_dockerd()
+
     def load_images(self, bundle: Path) -> None:
         from course import images
 

@@ -3,8 +3,8 @@
 `verify` is the honest test of every exercise: the starter fails, the
 reference solution passes, and each known wrong answer fails with its
 expected message. Decoys (unlabelled resources with names no exercise uses)
-are created once for this module and must survive solve, check, reset --all
-and the verify of every chapter.
+are created once for this module and must survive solve, check, reset --all,
+the verify of every chapter, and grading.
 """
 from __future__ import annotations
 
@@ -73,11 +73,29 @@ def test_solve_check_and_reset_all_spare_decoys(docker_client, decoys) -> None:
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda n: f"chapter_{n}")
 def test_verify_chapter(chapter: int, docker_client, decoys) -> None:
     proc = run_course("verify", "--chapter", str(chapter), "--json", timeout=3000)
+    assert proc.stdout.strip(), f"verify printed no report (exit {proc.returncode}): {proc.stderr[-2000:]}"
     report = json.loads(proc.stdout)
     failures = {e["exercise"]: e["problems"] for e in report["exercises"] if not e["ok"]}
     assert not failures, json.dumps(failures, indent=2)
     assert proc.returncode == 0 and report["ok"]
     assert {e["exercise"] for e in report["exercises"]} == {e.id for e in default_registry().chapter(chapter)}
+    _assert_decoys_survive(docker_client, decoys)
+
+
+def test_grading_spares_decoys(docker_client, decoys, tmp_path: Path) -> None:
+    import nbformat
+
+    from course.headless import solved_copy
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "00-start-here.ipynb"
+    solved = solved_copy(nbformat.read(str(notebook), as_version=4), default_registry().chapter(0))
+    submission = tmp_path / "decoy-learner.ipynb"
+    nbformat.write(solved, str(submission))
+    proc = run_course("grade", str(submission), "--out", str(tmp_path / "out"), timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    gradebook = json.loads((tmp_path / "out" / "gradebook.json").read_text())
+    learner = gradebook["learners"][0]
+    assert learner["total"] == learner["max"] > 0, learner
     _assert_decoys_survive(docker_client, decoys)
 
 

@@ -179,3 +179,47 @@ def test_daemon_down_during_check_json_is_could_not_check(tmp_path) -> None:
     proc = run_course("check", "warmup-hello", "--json", env={"DOCKER_HOST": f"unix://{tmp_path}/gone.sock"})
     data = json.loads(proc.stdout)
     assert proc.returncode == 2 and data["passed"] is False and "not running" in data["error"]
+
+
+def test_invalid_compose_yaml_shows_the_line(tmp_path) -> None:
+    folder = tmp_path / "workspace" / "broken"
+    folder.mkdir(parents=True)
+    (folder / "compose.yaml").write_text("services:\n  web:\n    image: busybox:1.35\n   command: sleep 1\n")
+    registry = _registry(tmp_path, '[[exercise.check]]\nkind = "compose_file_valid"\npath = "workspace/broken/compose.yaml"\nproject = "dc-broken"')
+    result = api.check("reliability-demo", registry=registry, record=False, workdir=tmp_path)
+    message = result.checks[0].message
+    assert not result.passed and "yaml: line" in message and "compose.yaml" in message, message
+    assert "Traceback" not in message
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="an isolated daemon needs root")
+def test_checks_recover_when_the_daemon_restarts(tmp_path, docker_client, monkeypatch) -> None:
+    """Restart a daemon mid-course (an isolated one, never the learner's): checks say so, then recover."""
+    from checker.docker_client import forget_clients
+    from course import images
+    from course.isolation import WorkerPool, isolation_problem
+
+    problem = isolation_problem()
+    assert problem is None, problem
+    busybox = [entry for entry in images.CATALOG if entry.name == "busybox:1.35"]
+    registry = _registry(tmp_path, '[[exercise.check]]\nkind = "container_running"\ncontainer = "restart-survivor"\nwait = 10')
+    with WorkerPool(1, main_client=docker_client, images=busybox, outside_network=False, log=lambda _line: None) as pool:
+        worker = pool.workers[0]
+        monkeypatch.setenv("DOCKER_HOST", worker.docker_host)
+        forget_clients()
+        try:
+            worker.client().containers.run("busybox:1.35", "sleep 600", name="restart-survivor", detach=True, restart_policy={"Name": "unless-stopped"})
+            assert api.check("reliability-demo", registry=registry, record=False).passed
+
+            from course.isolation import _terminate
+
+            _terminate(worker.dockerd)
+            down = api.check("reliability-demo", registry=registry, record=False)
+            assert down.could_not_check and "not running or cannot be reached" in down.error
+
+            worker.restart_daemon()
+            back = api.check("reliability-demo", registry=registry, record=False)
+            assert back.passed, str(back)
+        finally:
+            forget_clients()
