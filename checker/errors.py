@@ -113,6 +113,13 @@ def explain(exc: BaseException) -> CourseError:
         return CourseError(f"The build failed: {exc.msg}\n{tail}".rstrip(), "fix the failing Dockerfile instruction shown above, then rebuild")
     if isinstance(exc, docker.errors.APIError):
         text = _api_text(exc)
+        pull = re.search(r"images/create\?tag=([^&\s]+)&fromImage=([^&\s\":]+)", str(exc))
+        if pull or "pull access denied" in text or "manifest unknown" in text:
+            image = f"{pull.group(2)}:{pull.group(1)}" if pull else "that image"
+            return CourseError(
+                f"The image {image} is not on this machine and cannot be pulled ({text.strip()[:160]}).",
+                "check the name and tag for typos (`docker images` lists what you have); `python -m course images` provisions the course's images",
+            )
         if "port is already allocated" in text or "address already in use" in text:
             port = re.search(r"0\.0\.0\.0:(\d+)|:(\d+) failed", text)
             which = next((g for g in port.groups() if g), "that port") if port else "that port"

@@ -223,3 +223,15 @@ def test_checks_recover_when_the_daemon_restarts(tmp_path, docker_client, monkey
             assert back.passed, str(back)
         finally:
             forget_clients()
+
+
+def test_image_name_typo_says_check_the_name(docker_client) -> None:
+    """A typo in an image name tries a pull; the message must point at the typo, not the network."""
+    import docker.errors
+
+    from checker.errors import explain
+
+    with pytest.raises(docker.errors.APIError) as info:
+        docker_client.images.pull("busybx", tag="1.35")
+    error = explain(info.value)
+    assert "busybx:1.35" in error.problem and "typos" in error.fix and "course images" in error.fix
