@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,7 +110,8 @@ def _remove_images(client: "docker.DockerClient", exercise: "Exercise", removed:
 
 
 def _trash_files(workdir: Path, exercise: "Exercise", removed: Removed) -> None:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    # One fresh folder per reset: two resets within a second must never meet.
+    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     for relative in exercise.owns.files:
         source = (workdir / relative).resolve()
         if not source.exists():

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from checker import api
-from checker.errors import CourseError
+from checker.errors import CourseError, explain
 from checker.kinds import get_kind
 from checker.registry import Exercise, Registry
 from checker.results import ExerciseResult
@@ -105,13 +105,13 @@ def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None
                 problems.append(f"wrong answer {wrong.title!r} could not be checked: {result.error}")
             elif wrong.expect not in _failing_messages(result):
                 problems.append(f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}")
-    except CourseError as exc:
-        problems.append(str(exc))
+    except Exception as exc:  # noqa: BLE001 - one exercise's failure is a finding, never the end of verify
+        problems.append(str(explain(exc)))
     finally:
         try:
             api.reset(ex.id, workdir=workdir)
-        except CourseError as exc:
-            problems.append(f"reset failed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - as above
+            problems.append(f"reset failed: {explain(exc)}")
 
 
 @dataclass

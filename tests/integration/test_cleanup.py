@@ -70,8 +70,8 @@ def test_reset_removes_owned_and_labelled_but_not_lookalikes(docker_client, trac
     assert f"{owned}-net" not in {n.name for n in client.networks.list()}
     assert set(removed.containers) >= {owned} and removed.networks == [f"{owned}-net"] and removed.volumes == [f"{owned}-vol"]
     assert not answer.exists()
-    trashed = list((course_env / "workspace" / ".trash").rglob("answer.txt"))
-    assert trashed and trashed[0].read_text() == "learner work", "reset keeps a copy of learner files"
+    trashed = {p.read_text() for p in (course_env / "workspace" / ".trash").rglob("answer.txt")}
+    assert "learner work" in trashed, "reset keeps a copy of learner files"
 
 
 def test_solve_check_and_wrong_answer_on_a_private_registry(docker_client, tracker, demo_registry) -> None:
@@ -85,3 +85,14 @@ def test_solve_check_and_wrong_answer_on_a_private_registry(docker_client, track
     assert "It is not running: it is created" in result.checks[0].message
     api.reset("cleanup-demo", registry=registry)
     assert not docker_client.api.containers(all=True, filters={"name": f"^/{owned}$"})
+
+
+def test_two_resets_in_one_second_keep_both_copies(demo_registry, course_env) -> None:
+    registry, _owned = demo_registry
+    answer = course_env / "workspace" / "cleanup-demo" / "answer.txt"
+    for attempt in ("first", "second"):
+        answer.parent.mkdir(parents=True, exist_ok=True)
+        answer.write_text(attempt)
+        api.reset("cleanup-demo", registry=registry)
+    kept = sorted(p.read_text() for p in (course_env / "workspace" / ".trash").rglob("answer.txt"))
+    assert {"first", "second"} <= set(kept)

@@ -1,0 +1,123 @@
+"""Check time per exercise vs its floor: the same Docker API calls and probes, timed bare.
+
+For each exercise: apply the reference solution, then run its check several
+times. During each check every HTTP request (Docker Engine API calls over the
+socket, and HTTP probes through published ports) and every child process
+(Compose) is timed where it happens; their sum is the floor — the time the
+daemon, the probes and Compose themselves take. The ratio check/floor is what
+the engine adds. Both come from the same runs, so machine noise hits both.
+
+Usage: python bench/bench_checks.py [--repeat N] [--chapter N]
+Writes the "Check time per exercise" section of docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import machine, write_section  # noqa: E402
+
+
+class FloorClock:
+    """Accumulates the wall time spent inside I/O calls the check makes."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        import requests.adapters
+
+        original_send = requests.adapters.HTTPAdapter.send
+        original_run = subprocess.run
+        clock = self
+
+        def send(adapter, request, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                response = original_send(adapter, request, **kwargs)
+                if not kwargs.get("stream"):
+                    response.content  # noqa: B018 - reading the body is part of the call
+                return response
+            finally:
+                clock.seconds += time.perf_counter() - started
+                clock.calls += 1
+
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return original_run(*args, **kwargs)
+            finally:
+                clock.seconds += time.perf_counter() - started
+                clock.calls += 1
+
+        requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+        subprocess.run = run  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            requests.adapters.HTTPAdapter.send = original_send  # type: ignore[method-assign]
+            subprocess.run = original_run  # type: ignore[assignment]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--chapter", type=int)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="bench-checks-")
+    os.environ.update(COURSE_WORKDIR=workdir, COURSE_PROGRESS=f"{workdir}/progress.json", COURSE_NO_PROGRESS="1")
+
+    from checker import api
+    from checker.registry import default_registry
+
+    registry = default_registry()
+    exercises = registry.chapter(args.chapter) if args.chapter is not None else registry.exercises
+    rows = []
+    for ex in exercises:
+        try:
+            api.solve(ex.id)
+            api.check(ex.id, record=False)  # warm: first client, kind modules
+            checks, floors, calls = [], [], 0
+            for _ in range(args.repeat):
+                clock = FloorClock()
+                with clock.installed():
+                    started = time.perf_counter()
+                    result = api.check(ex.id, record=False)
+                    checks.append(time.perf_counter() - started)
+                floors.append(clock.seconds)
+                calls = clock.calls
+                if not result.passed:
+                    raise RuntimeError(f"{ex.id} did not pass after solve: {result}")
+        finally:
+            api.reset(ex.id)
+        check_ms = statistics.median(checks) * 1000
+        floor_ms = statistics.median(floors) * 1000
+        rows.append((ex.chapter, ex.id, len(ex.checks), calls, check_ms, floor_ms))
+        print(f"{ex.id:<28} {check_ms:8.1f} ms  floor {floor_ms:8.1f} ms  {check_ms / max(floor_ms, 1e-9):5.2f}×  ({calls} calls)", flush=True)
+
+    table = "| ch | exercise | checks | I/O calls | check (median) | floor | ratio |\n|---|---|---|---|---|---|---|\n"
+    table += "\n".join(f"| {c:02d} | {i} | {n} | {k} | {a:.1f} ms | {b:.1f} ms | {a / max(b, 1e-9):.2f}× |" for c, i, n, k, a, b in rows)
+    ratios = sorted(a / max(b, 1e-9) for *_, a, b in rows)
+    body = (
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
+        f"Method: `python bench/bench_checks.py --repeat {args.repeat}`. After `solve`, each exercise's check runs "
+        f"{args.repeat} times in process (after one warm-up). The floor is the wall time spent inside the I/O the check "
+        "makes — every Engine API request, every HTTP probe, every Compose process — timed where it happens in the same run. "
+        "The ratio is what the engine adds on top (Python work, and the short sleeps of polls between probe attempts).\n\n"
+        f"Median ratio {statistics.median(ratios):.2f}×, worst {ratios[-1]:.2f}× (target ≤ 1.5×).\n\n" + table
+    )
+    write_section("Check time per exercise", body)
+
+
+if __name__ == "__main__":
+    main()

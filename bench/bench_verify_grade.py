@@ -1,0 +1,98 @@
+"""Wall time of `verify` per chapter and in all, and grading throughput with 1 and 2 jobs.
+
+Usage: python bench/bench_verify_grade.py [--submissions 10] [--skip-verify]
+Writes the "Verify" and "Grading throughput" sections of docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import REPO, machine, run_cli, write_section  # noqa: E402
+
+
+def bench_verify() -> None:
+    from checker.registry import default_registry
+
+    rows = []
+    total = 0.0
+    for chapter in sorted({e.chapter for e in default_registry().exercises}):
+        started = time.perf_counter()
+        proc = run_cli("verify", "--chapter", str(chapter), "--json")
+        seconds = time.perf_counter() - started
+        total += seconds
+        report = json.loads(proc.stdout)
+        notebooks = sum(n.get("seconds", 0) for n in report.get("notebooks", []))
+        rows.append((chapter, len(report["exercises"]), report["ok"], seconds, notebooks))
+        print(f"chapter {chapter}: {seconds:.0f} s ({'ok' if report['ok'] else 'FAILED'})", flush=True)
+    table = "| chapter | exercises | ok | wall time | of which headless notebook |\n|---|---|---|---|---|\n"
+    table += "\n".join(f"| {c:02d} | {n} | {'✔' if ok else '✘'} | {s:.0f} s | {nb:.0f} s |" for c, n, ok, s, nb in rows)
+    body = (
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
+        "Method: `python bench/bench_verify_grade.py`: `python -m course verify --chapter N --json` for each chapter in turn, "
+        "timed as a child process. Each includes the headless run of the chapter's notebook with the reference solutions.\n\n"
+        f"All chapters: **{total / 60:.1f} min** (target < 10 min on 2 cores).\n\n" + table
+    )
+    write_section("Verify", body)
+
+
+def bench_grading(count: int) -> None:
+    import nbformat
+
+    from checker.registry import default_registry
+    from course.headless import solved_copy
+
+    notebook = REPO / "notebooks" / "00-start-here.ipynb"
+    folder = Path(tempfile.mkdtemp(prefix="bench-grade-"))
+    try:
+        solved = solved_copy(nbformat.read(str(notebook), as_version=4), default_registry().chapter(0))
+        subs = []
+        for i in range(count):
+            path = folder / f"learner{i:02d}.ipynb"
+            nbformat.write(solved, str(path))
+            subs.append(str(path))
+        timings = {}
+        for jobs in (1, 2):
+            started = time.perf_counter()
+            proc = run_cli("grade", *subs, "--out", str(folder / f"out{jobs}"), "--jobs", str(jobs))
+            timings[jobs] = time.perf_counter() - started
+            book = json.loads((folder / f"out{jobs}" / "gradebook.json").read_text())
+            full = sum(1 for learner in book["learners"] if learner["total"] == learner["max"])
+            print(f"--jobs {jobs}: {timings[jobs]:.1f} s, {full}/{count} full marks, exit {proc.returncode}", flush=True)
+            if proc.returncode != 0 or full != count:
+                raise SystemExit(proc.stdout + proc.stderr)
+            isolation = book.get("isolation") or {}
+        speedup = timings[1] / timings[2]
+        body = (
+            f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
+            f"Method: `python bench/bench_verify_grade.py --submissions {count}`: {count} solved copies of 00-start-here graded by "
+            "`python -m course grade … --jobs N`, N = 1 then 2, timed as child processes in the same run.\n\n"
+            "| jobs | wall time | per submission |\n|---|---|---|\n"
+            f"| 1 | {timings[1]:.1f} s | {timings[1] / count:.1f} s |\n| 2 | {timings[2]:.1f} s | {timings[2] / count:.1f} s |\n\n"
+            f"Speed-up of 2 jobs over 1: **{speedup:.2f}×** (target ≥ 1.6×). Worker start-up for 2 jobs: "
+            f"{json.dumps({k: v for k, v in isolation.items() if isinstance(v, (int, float))})}.\n"
+        )
+        write_section("Grading throughput", body)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=10)
+    parser.add_argument("--skip-verify", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_verify:
+        bench_verify()
+    bench_grading(args.submissions)
+
+
+if __name__ == "__main__":
+    main()
