@@ -60,13 +60,32 @@ class FloorClock:
                 clock.seconds += time.perf_counter() - started
                 clock.calls += 1
 
+        import docker.api.client
+
+        original_stream = docker.api.client.APIClient._stream_helper
+
+        def stream(api, response, decode=False):  # type: ignore[no-untyped-def]
+            """A streamed response (a build's log): the daemon's time is spent while we read it."""
+            iterator = original_stream(api, response, decode=decode)
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    clock.seconds += time.perf_counter() - started
+                yield item
+
         requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
         subprocess.run = run  # type: ignore[assignment]
+        docker.api.client.APIClient._stream_helper = stream  # type: ignore[method-assign]
         try:
             yield
         finally:
             requests.adapters.HTTPAdapter.send = original_send  # type: ignore[method-assign]
             subprocess.run = original_run  # type: ignore[assignment]
+            docker.api.client.APIClient._stream_helper = original_stream  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -97,7 +116,7 @@ def main() -> None:
                 floors.append(clock.seconds)
                 calls = clock.calls
                 if not result.passed:
-                    raise RuntimeError(f"{ex.id} did not pass after solve: {result}")
+                    print(f"!! {ex.id} did not pass on a repeated check:\n{result}", flush=True)
         finally:
             api.reset(ex.id)
         check_ms = statistics.median(checks) * 1000

@@ -291,7 +291,8 @@ def container_history(ctx: CheckContext, info: dict[str, Any]) -> list[dict[str,
     """Events of this very container (by ID, so an earlier one with the same name does not count)."""
     now = time.time()
     since = int(_created_epoch(info["Created"]) or now - EVENT_LOOKBACK) - 1
-    events = ctx.client.events(since=since, until=int(now) + 1, filters={"container": info["Id"], "type": "container"}, decode=True)
+    # A fractional `until` (the Engine accepts seconds.nanoseconds) ends the stream now instead of at the next whole second.
+    events = ctx.client.events(since=since, until=f"{now:.6f}", filters={"container": info["Id"], "type": "container"}, decode=True)
     return list(events)
 
 
