@@ -77,15 +77,27 @@ class FloorClock:
                     clock.seconds += time.perf_counter() - started
                 yield item
 
+        original_read = docker.api.client.APIClient._read_from_socket
+
+        def read(api, response, stream, tty=True, demux=False):  # type: ignore[no-untyped-def]
+            """`exec` output is read from the raw socket after the request returned: daemon time too."""
+            started = time.perf_counter()
+            try:
+                return original_read(api, response, stream, tty=tty, demux=demux)
+            finally:
+                clock.seconds += time.perf_counter() - started
+
         requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
         subprocess.run = run  # type: ignore[assignment]
         docker.api.client.APIClient._stream_helper = stream  # type: ignore[method-assign]
+        docker.api.client.APIClient._read_from_socket = read  # type: ignore[method-assign]
         try:
             yield
         finally:
             requests.adapters.HTTPAdapter.send = original_send  # type: ignore[method-assign]
             subprocess.run = original_run  # type: ignore[assignment]
             docker.api.client.APIClient._stream_helper = original_stream  # type: ignore[method-assign]
+            docker.api.client.APIClient._read_from_socket = original_read  # type: ignore[method-assign]
 
 
 def main() -> None:

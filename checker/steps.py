@@ -31,6 +31,7 @@ def step_env(exercise_id: str) -> dict[str, str]:
 def run_steps(steps: Iterable[Step], *, workdir: Path, exercise_id: str, strict: bool = True, timeout: float = 300) -> list[str]:
     """Run steps in order; with `strict`, a failing shell step raises StepFailed. Returns outputs."""
     outputs: list[str] = []
+    workdir.mkdir(parents=True, exist_ok=True)
     for step in steps:
         if step.file is not None:
             target = (workdir / step.file).resolve()
