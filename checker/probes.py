@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from checker.context import CheckContext
 from checker.labels import course_labels
@@ -19,6 +20,18 @@ PROBE_IMAGE = "busybox:1.35"
 class ProbeResult:
     exit_code: int | None  # None: timed out
     output: str
+
+
+def wait_for_exit(container: Any, timeout: float) -> bool:
+    """Poll a started container until it exits; False if it is still running after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        container.reload()
+        if container.status in ("exited", "dead"):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 def run_probe(
@@ -36,15 +49,8 @@ def run_probe(
     container = ctx.client.containers.create(image, command, labels=labels, network=network, volumes=volumes, detach=True)
     try:
         container.start()
-        deadline = time.monotonic() + timeout
-        while True:
-            container.reload()
-            if container.status in ("exited", "dead"):
-                break
-            if time.monotonic() >= deadline:
-                output = container.logs().decode(errors="replace")
-                return ProbeResult(None, output)
-            time.sleep(0.1)
+        if not wait_for_exit(container, timeout):
+            return ProbeResult(None, container.logs().decode(errors="replace"))
         state = container.attrs["State"]
         return ProbeResult(state["ExitCode"], container.logs().decode(errors="replace"))
     finally:

@@ -7,6 +7,7 @@ from typing import Any
 
 from checker.context import CheckContext
 from checker.kinds import Outcome, fail, kind, ok
+from checker.probes import wait_for_exit
 from checker.labels import course_labels
 
 
@@ -121,14 +122,8 @@ def image_run_prints(
     try:
         if start_error:
             return fail(f"`{shlex.join(command)}` could not start in {image}: {start_error.strip()}.", "is the program installed in the image?")
-        deadline = time.monotonic() + timeout
-        while True:
-            container.reload()
-            if container.status in ("exited", "dead"):
-                break
-            if time.monotonic() >= deadline:
-                return fail(f"`{shlex.join(command)}` did not finish within {timeout:g} s. Last lines:\n{_logs(container)}")
-            time.sleep(0.1)
+        if not wait_for_exit(container, timeout):
+            return fail(f"`{shlex.join(command)}` did not finish within {timeout:g} s. Last lines:\n{_logs(container)}")
         code = container.attrs["State"].get("ExitCode")
         output = container.logs().decode(errors="replace").strip()
         if code != exit_code:
