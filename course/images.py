@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +92,16 @@ def status(client: "docker.DockerClient", catalog: Sequence[BaseImage] = CATALOG
     """The state of every catalog image, in catalog order, from a single API call."""
     tags = _listing(client)
     return [_classify(image.name, tags.get(_normalise(image.name))) for image in catalog]
+
+
+def named_in(texts: Iterable[str], catalog: Sequence[BaseImage] = CATALOG) -> list[BaseImage]:
+    """The catalog images these texts mention by their full name (`busybox:1.35`), in catalog order.
+
+    Grading workers carry only these: loading all five into a fresh daemon costs
+    more than grading a chapter-0 notebook ten times.
+    """
+    text = "\n".join(texts)
+    return [image for image in catalog if image.name in text]
 
 
 def _dependency_order(catalog: Sequence[BaseImage]) -> list[BaseImage]:

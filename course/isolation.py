@@ -110,6 +110,7 @@ class Worker:
     namespace_created: bool = False
     uplink: "Uplink | None" = None
     base_images: set[str] = field(default_factory=set)  # image ids that survive a wipe
+    residents: set[int] = field(default_factory=set)  # pids of the grader's own processes, spared by a wipe
     _client: Any = None
 
     @property
@@ -263,10 +264,13 @@ class Worker:
 
     def kill_strays(self) -> list[int]:
         """Kill processes a submission left in the namespace (an orphaned kernel or shell), never the
-        daemons or anything they run (shims, docker-proxy, fuse-overlayfs, containers)."""
+        daemons or anything they run (shims, docker-proxy, fuse-overlayfs, containers), nor the
+        grader's resident processes (their own children are fair game)."""
         daemons = {p.pid for p in (self.containerd, self.dockerd) if p is not None}
         killed = []
         for pid in _namespace_pids(self.name):
+            if pid in self.residents:
+                continue
             lineage = _lineage(pid)
             if not lineage or any(p in daemons or comm.startswith(DAEMON_HELPERS) for p, comm in lineage):
                 continue
