@@ -37,7 +37,9 @@ def bench_verify() -> None:
     body = (
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
         "Method: `python bench/bench_verify_grade.py`: `python -m course verify --chapter N --json` for each chapter in turn, "
-        "timed as a child process. Each includes the headless run of the chapter's notebook with the reference solutions.\n\n"
+        "timed as a child process. Each includes the headless run of the chapter's notebook with the reference solutions. "
+        "The daemon's build cache is as the previous runs left it (reset keeps cache layers), which is the author's usual "
+        "case; the very first verify on a fresh machine also downloads the Debian packages its images install.\n\n"
         f"All chapters: **{total / 60:.1f} min** (target < 10 min on 2 cores).\n\n" + table
     )
     write_section("Verify", body)

@@ -7,6 +7,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("bench_foundation.py", "bench_checks.py", "bench_verify_grade.py"):
+for script in ("bench_foundation.py", "bench_checks.py", "bench_images_cold.py", "bench_verify_grade.py"):
     print(f"== {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -29,6 +29,9 @@ class CheckContext:
     workdir: Path = field(default_factory=default_workdir)
     _client: Any = None
     _inspect_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Builds made earlier in this run, by (context folder, Dockerfile): a later check of the
+    # same folder reuses the result instead of building again (seconds each on this daemon).
+    builds: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     @property
     def client(self) -> "docker.DockerClient":

@@ -34,6 +34,10 @@ def get_client(timeout: float = DEFAULT_TIMEOUT) -> "docker.DockerClient":
             client = docker.from_env(timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a learner message
             raise explain(exc) from None
+        if client.api.base_url.startswith("http+docker://"):
+            # A Unix socket never goes through a proxy, yet requests would scan the whole
+            # environment for proxy settings on every call: a millisecond per Engine API request.
+            client.api.trust_env = False
         _clients[key] = client
         return client
 

@@ -39,6 +39,10 @@ def score(exercise: Exercise, checks: tuple[CheckResult, ...]) -> float:
     return exercise.points if passed == len(checks) else 0.0
 
 
+def _not_checked(name: str, first_failure: str) -> CheckResult:
+    return CheckResult(name, False, f"not checked: first fix “{first_failure}”.")
+
+
 def run_exercise(exercise: Exercise, ctx: CheckContext | None = None) -> ExerciseResult:
     """All checks of one exercise, in order. Never raises for a learner's mistake."""
     ctx = ctx or CheckContext(exercise.id)
@@ -46,10 +50,15 @@ def run_exercise(exercise: Exercise, ctx: CheckContext | None = None) -> Exercis
     first_seen: dict[str, str] = {}
     try:
         for spec in exercise.checks:
+            first_failure = next((r.name for r in results if not r.passed), None)
+            if first_failure and not exercise.partial_credit and not spec.always and get_kind(spec.kind).behaviour:
+                # All or nothing, and already failed: a build, run or probe now only makes the learner wait.
+                results.append(_not_checked(spec.name or get_kind(spec.kind).title(spec.params), first_failure))
+                continue
             result = run_check(ctx, spec)
             if not result.passed:
                 if result.message in first_seen:  # same root cause: say so once
-                    result = CheckResult(result.name, False, f"not checked: first fix “{first_seen[result.message]}”.")
+                    result = _not_checked(result.name, first_seen[result.message])
                 else:
                     first_seen[result.message] = result.name
             results.append(result)

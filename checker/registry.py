@@ -37,6 +37,7 @@ class CheckSpec:
     kind: str
     params: dict[str, Any]
     name: str | None = None
+    always: bool = False  # run even after an earlier check failed: its result is the lesson (see engine)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def _exercise(raw: dict[str, Any], notebook: str) -> Exercise:
     where = f"exercise {ex_id!r}"
     try:
         checks = tuple(
-            CheckSpec(kind=c["kind"], name=c.get("name"), params={k: v for k, v in c.items() if k not in ("kind", "name")})
+            CheckSpec(kind=c["kind"], name=c.get("name"), always=bool(c.get("always", False)),
+                      params={k: v for k, v in c.items() if k not in ("kind", "name", "always")})
             for c in raw.get("check", [])
         )
         wrong = tuple(

@@ -33,11 +33,13 @@ class Kind:
     name: str
     describe: str
     func: Callable[..., Outcome]
+    signature: inspect.Signature  # computed once: every check of every exercise names itself with it
+    behaviour: bool = False  # runs something (a build, a container, a probe, Compose): seconds, not milliseconds
 
     def title(self, params: dict[str, Any]) -> str:
         """The check's name: the description filled with its parameters, defaults included."""
         try:
-            bound = inspect.signature(self.func).bind_partial(None, **params)
+            bound = self.signature.bind_partial(None, **params)
             bound.apply_defaults()
             return self.describe.format(**bound.arguments)
         except (KeyError, IndexError, TypeError):
@@ -45,9 +47,8 @@ class Kind:
 
     def validate(self, params: dict[str, Any]) -> None:
         """Raise RegistryError if params do not fit the kind's signature (used by `verify`)."""
-        signature = inspect.signature(self.func)
         try:
-            signature.bind(None, **params)
+            self.signature.bind(None, **params)
         except TypeError as exc:
             raise RegistryError(f"check kind {self.name!r}: {exc}.", "fix the check's parameters in the chapter file") from None
 
@@ -55,13 +56,18 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, describe: str) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
-    """Register a check kind under `name`; `describe` is a str.format template over its params."""
+def kind(name: str, describe: str, *, behaviour: bool = False) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Register a check kind under `name`; `describe` is a str.format template over its params.
+
+    `behaviour=True` marks a kind that makes the daemon do something (build, run, probe, Compose)
+    rather than read its state: the engine skips it once an earlier check of an all-or-nothing
+    exercise failed, since it could not change the verdict and would only make the learner wait.
+    """
 
     def register(func: Callable[..., Outcome]) -> Callable[..., Outcome]:
         if name in KINDS:
             raise RegistryError(f"check kind {name!r} is defined twice.", "rename one of them")
-        KINDS[name] = Kind(name, describe, func)
+        KINDS[name] = Kind(name, describe, func, inspect.signature(func), behaviour)
         return func
 
     return register

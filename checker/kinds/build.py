@@ -24,7 +24,7 @@ def _context_problem(ctx: CheckContext, context: str, dockerfile: str) -> Outcom
     return None
 
 
-@kind("dockerfile_builds", "the Dockerfile in {context} builds as {tag}")
+@kind("dockerfile_builds", "the Dockerfile in {context} builds as {tag}", behaviour=True)
 def dockerfile_builds(ctx: CheckContext, *, context: str, tag: str, dockerfile: str = "Dockerfile", timeout: float = 120.0) -> Outcome:
     """Build the learner's Dockerfile into an owned tag; later checks inspect and run that image."""
     problem = _context_problem(ctx, context, dockerfile)
@@ -32,6 +32,7 @@ def dockerfile_builds(ctx: CheckContext, *, context: str, tag: str, dockerfile: 
         return problem
     result = run_build(ctx, ctx.path(context), dockerfile=dockerfile, tag=tag, timeout=timeout)
     ctx.refresh()
+    ctx.builds[(context, dockerfile)] = result
     if not result.ok:
         return describe_build_failure(result, timeout)
     cached = sum(s.cached for s in result.learner_steps)
@@ -45,7 +46,7 @@ def _dependency_step(steps: list[BuildStep], marker: str) -> BuildStep | None:
     return next((s for s in steps if s.keyword == "RUN" and marker in s.instruction), None)
 
 
-@kind("rebuild_reuses_cache", "after a change to {change} only, the rebuild takes the RUN step that uses {dependency!r} from the cache")
+@kind("rebuild_reuses_cache", "after a change to {change} only, the rebuild takes the RUN step that uses {dependency!r} from the cache", behaviour=True)
 def rebuild_reuses_cache(
     ctx: CheckContext,
     *,
@@ -68,7 +69,7 @@ def rebuild_reuses_cache(
     source = ctx.path(context)
     if not (source / change).is_file():
         return fail(f"There is no {context}/{change} to change.", "run the exercise's setup cell first")
-    first = run_build(ctx, source, dockerfile=dockerfile, timeout=timeout)
+    first = ctx.builds.get((context, dockerfile)) or run_build(ctx, source, dockerfile=dockerfile, timeout=timeout)
     try:
         return _compare_rebuild(ctx, first, source, change=change, dependency=dependency, dockerfile=dockerfile, timeout=timeout)
     finally:

@@ -463,7 +463,7 @@ def _get_number(url: str, timeout: float) -> tuple[int | None, str]:
         time.sleep(0.3)
 
 
-@kind("compose_counter_survives_restart", "the counter on host port {port} counts and survives `docker compose restart`")
+@kind("compose_counter_survives_restart", "the counter on host port {port} counts and survives `docker compose restart`", behaviour=True)
 def compose_counter_survives_restart(ctx: CheckContext, *, project: str, port: int, path: str = "/visits", minimum: int | None = None, restart: bool = True, timeout: float = 10.0) -> Outcome:
     """Two requests count up by one; after `docker compose restart` (run where the project was started) it keeps counting."""
     url = f"http://127.0.0.1:{port}{path}"

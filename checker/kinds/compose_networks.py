@@ -128,7 +128,7 @@ def network_service_logs(ctx: CheckContext, *, project: str, service: str, conta
     return fail(f"Within {wait:g} s its logs do not contain {contains!r}. Last lines:\n{tail}", "the URL it uses is seen from inside the network: service name and container port")
 
 
-@kind("reachability_matrix", "who reaches whom in {project}")
+@kind("reachability_matrix", "who reaches whom in {project}", behaviour=True)
 def reachability_matrix(ctx: CheckContext, *, project: str, probes: list[dict[str, Any]], path: str = "/", settle: float = 4.0) -> Outcome:
     """Run every probe (from, to, port, reach) inside the `from` service's container and report every row.
 

@@ -214,7 +214,7 @@ def auto_remove(ctx: CheckContext, *, container: str) -> Outcome:
     return ok("AutoRemove is on.")
 
 
-@kind("exec_output", "`{command}` inside {container} prints {contains!r}")
+@kind("exec_output", "`{command}` inside {container} prints {contains!r}", behaviour=True)
 def exec_output(ctx: CheckContext, *, container: str, command: list[str] | str, contains: str, exit_code: int = 0) -> Outcome:
     info = ctx.container(container)
     if info is None:

@@ -14,7 +14,7 @@ def _still_running(ctx: CheckContext, container: str) -> bool:
     return bool(info and info["State"]["Running"])
 
 
-@kind("http_responds", "http://localhost:{port}{path} answers")
+@kind("http_responds", "http://localhost:{port}{path} answers", behaviour=True)
 def http_responds(
     ctx: CheckContext,
     *,

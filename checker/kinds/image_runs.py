@@ -54,7 +54,7 @@ def _image_config(ctx: CheckContext, image: str) -> dict[str, Any] | None:
     return None if info is None else (info.get("Config") or {})
 
 
-@kind("image_run_serves_http", "a container from {image} answers HTTP on its port {container_port}")
+@kind("image_run_serves_http", "a container from {image} answers HTTP on its port {container_port}", behaviour=True)
 def image_run_serves_http(
     ctx: CheckContext,
     *,
@@ -105,7 +105,7 @@ def image_run_serves_http(
         container.remove(force=True)
 
 
-@kind("image_run_prints", "`{command}` in a container from {image} prints {contains!r}")
+@kind("image_run_prints", "`{command}` in a container from {image} prints {contains!r}", behaviour=True)
 def image_run_prints(
     ctx: CheckContext,
     *,
@@ -153,7 +153,7 @@ def path_in_image(ctx: CheckContext, image: str, path: str) -> int | None:
         container.remove(force=True)
 
 
-@kind("image_lacks_path", "the image {image} has no {path}")
+@kind("image_lacks_path", "the image {image} has no {path}", behaviour=True)
 def image_lacks_path(ctx: CheckContext, *, image: str, path: str) -> Outcome:
     """A file that must not ship (a secret, local junk) is not in any layer the image exposes."""
     if ctx.image(image) is None:

@@ -178,7 +178,7 @@ def answer_matches_logs(ctx: CheckContext, *, path: str, container: str, pattern
 # ---------------------------------------------------------------- filesystem layers
 
 
-@kind("writable_layer", "the writable layer of {container} and {path}")
+@kind("writable_layer", "the writable layer of {container} and {path}", behaviour=True)
 def writable_layer(ctx: CheckContext, *, container: str, path: str, present: bool = True) -> Outcome:
     """`docker diff`: what a container changed on top of its read-only image layers."""
     if ctx.container(container) is None:
@@ -206,7 +206,7 @@ def _get(url: str) -> tuple[int | None, str]:
         return None, type(exc).__name__
 
 
-@kind("image_serves_http", "a container from {image} answers HTTP on port {container_port}")
+@kind("image_serves_http", "a container from {image} answers HTTP on port {container_port}", behaviour=True)
 def image_serves_http(ctx: CheckContext, *, image: str, container_port: int, path: str = "/", contains: str | None = None, timeout: float = 10.0) -> Outcome:
     """Run the image as the learner would (labelled, on a free host port), fetch `path`, remove it."""
     if ctx.image(image) is None:
@@ -242,7 +242,7 @@ def image_serves_http(ctx: CheckContext, *, image: str, container_port: int, pat
         container.remove(force=True)
 
 
-@kind("bind_mount_live", "a new file in the folder mounted at {destination} is served live on port {port}")
+@kind("bind_mount_live", "a new file in the folder mounted at {destination} is served live on port {port}", behaviour=True)
 def bind_mount_live(ctx: CheckContext, *, container: str, destination: str, port: int, timeout: float = 8.0) -> Outcome:
     """Write a fresh file into the host folder, fetch it through the published port, then remove it."""
     info = ctx.container(container)

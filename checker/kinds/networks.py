@@ -232,7 +232,7 @@ def network_interfaces(ctx: CheckContext, *, container: str, interfaces: list[st
 # ---------------------------------------------------------------- kinds: behaviour
 
 
-@kind("network_can_reach", "from {container}, {host}:{port} is reachable: {reach}")
+@kind("network_can_reach", "from {container}, {host}:{port} is reachable: {reach}", behaviour=True)
 def network_can_reach(ctx: CheckContext, *, container: str, host: str, port: int, reach: bool = True, path: str = "/", settle: float = 4.0) -> Outcome:
     """Prove (or disprove) a connection from inside a running container, by name or address."""
     info = ctx.container(container)
@@ -251,7 +251,7 @@ def network_can_reach(ctx: CheckContext, *, container: str, host: str, port: int
     return fail(f"From {container!r}, {host}:{port} answered, but it must not be reachable.", "take one of them off the network they share (`docker network disconnect`)")
 
 
-@kind("network_name_resolves", "on network {network}, the name {container} resolves: {resolves}")
+@kind("network_name_resolves", "on network {network}, the name {container} resolves: {resolves}", behaviour=True)
 def network_name_resolves(ctx: CheckContext, *, network: str, container: str, port: int, resolves: bool = True, path: str = "/") -> Outcome:
     """A probe on `network` tries `container` by address, then by name.
 

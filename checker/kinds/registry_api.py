@@ -199,7 +199,7 @@ def registry_digest_matches(
     return ok(f"{served.digest[:19]}… on both sides.")
 
 
-@kind("image_pulled_from_registry", "{image} was removed and pulled back from the registry on port {port}")
+@kind("image_pulled_from_registry", "{image} was removed and pulled back from the registry on port {port}", behaviour=True)
 def image_pulled_from_registry(
     ctx: CheckContext,
     *,
