@@ -35,16 +35,17 @@ class FloorClock:
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        import requests.adapters
+        import requests
 
-        original_send = requests.adapters.HTTPAdapter.send
+        original_request = requests.Session.request
         original_run = subprocess.run
         clock = self
 
-        def send(adapter, request, **kwargs):  # type: ignore[no-untyped-def]
+        def request(session, method, url, **kwargs):  # type: ignore[no-untyped-def]
+            """One HTTP request as the SDK (or a probe) makes it bare: prepared, sent, body read."""
             started = time.perf_counter()
             try:
-                response = original_send(adapter, request, **kwargs)
+                response = original_request(session, method, url, **kwargs)
                 if not kwargs.get("stream"):
                     response.content  # noqa: B018 - reading the body is part of the call
                 return response
@@ -87,14 +88,14 @@ class FloorClock:
             finally:
                 clock.seconds += time.perf_counter() - started
 
-        requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign]
+        requests.Session.request = request  # type: ignore[method-assign]
         subprocess.run = run  # type: ignore[assignment]
         docker.api.client.APIClient._stream_helper = stream  # type: ignore[method-assign]
         docker.api.client.APIClient._read_from_socket = read  # type: ignore[method-assign]
         try:
             yield
         finally:
-            requests.adapters.HTTPAdapter.send = original_send  # type: ignore[method-assign]
+            requests.Session.request = original_request  # type: ignore[method-assign]
             subprocess.run = original_run  # type: ignore[assignment]
             docker.api.client.APIClient._stream_helper = original_stream  # type: ignore[method-assign]
             docker.api.client.APIClient._read_from_socket = original_read  # type: ignore[method-assign]
@@ -143,7 +144,8 @@ def main() -> None:
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
         f"Method: `python bench/bench_checks.py --repeat {args.repeat}`. After `solve`, each exercise's check runs "
         f"{args.repeat} times in process (after one warm-up). The floor is the wall time spent inside the I/O the check "
-        "makes — every Engine API request, every HTTP probe, every Compose process — timed where it happens in the same run. "
+        "makes — every Engine API request and HTTP probe as the SDK and requests make it (`requests.Session.request`: prepare, "
+        "send, read the body), every exec or build stream read, every Compose process — timed where it happens in the same run. "
         "The ratio is what the engine adds on top (Python work, and the short sleeps of polls between probe attempts).\n\n"
         f"Median ratio {statistics.median(ratios):.2f}×, worst {ratios[-1]:.2f}× (target ≤ 1.5×).\n\n" + table
     )

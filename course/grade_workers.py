@@ -93,6 +93,11 @@ class GradingProcess:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._recent: collections.deque[str] = collections.deque(maxlen=12)
 
+    def start(self) -> None:
+        """Start the process now (it also starts on first use, and again after it died)."""
+        if self._process is None or self._process.poll() is not None:
+            self._spawn()
+
     def _spawn(self) -> subprocess.Popen[str]:
         argv = self.worker.command([sys.executable, "-m", "course.grade_workers"])
         env = self.worker.env()
@@ -109,7 +114,9 @@ class GradingProcess:
         from course.grade import failed_grade
 
         started = time.monotonic()
-        process = self._process if self._process is not None and self._process.poll() is None else self._spawn()
+        self.start()
+        process = self._process
+        assert process is not None
         request_id = uuid.uuid4().hex[:8]
         result_file = self.worker.tmp / f"result-{request_id}.json"
         request = {"id": request_id, "path": str(path.resolve()), "learner": learner, "result": str(result_file),
@@ -198,13 +205,19 @@ def grade_in_parallel(paths: list[Path], names: list[str], options: "GradeOption
     count = min(options.jobs, len(paths))
     needed = worker_images(paths)
     log(f"Starting {count} isolated Docker daemon(s) with {', '.join(i.name for i in needed) or 'no base images'}…")
-    with isolation.WorkerPool(count, main_client=client, images=needed, log=log) as pool:
+    processes: dict[str, GradingProcess] = {}
+
+    def start_grading_process(worker: "Worker") -> None:
+        """Python and the imports start while the images load."""
+        processes[worker.name] = GradingProcess(worker, options)
+        processes[worker.name].start()
+
+    with isolation.WorkerPool(count, main_client=client, images=needed, log=log, on_daemon_ready=start_grading_process) as pool:
         run.isolation = {**pool.describe(), "images": [image.name for image in needed]}
         run.workers = count
         log(f"Workers ready in {pool.timings.get('ready_s', 0):g} s "
             f"(daemons {pool.timings.get('daemons_s', 0):g} s, images {pool.timings.get('save_s', 0):g} s save + "
             f"{pool.timings.get('load_s', 0):g} s load, {pool.timings.get('bundle_mb', 0):g} MB).")
-        processes = {worker.name: GradingProcess(worker, options) for worker in pool.workers}
 
         def one(index: int) -> SubmissionGrade:
             with pool.acquire() as worker:

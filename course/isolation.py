@@ -421,8 +421,10 @@ def _free_subnets(count: int) -> list[int]:
 class WorkerPool:
     """Start N workers once per grading run (the image load is the cost), hand them out, tear them down."""
 
-    def __init__(self, count: int, *, main_client: Any, images: Sequence[Any] = (), outside_network: bool = True, log: Log = print) -> None:
+    def __init__(self, count: int, *, main_client: Any, images: Sequence[Any] = (), outside_network: bool = True, log: Log = print,
+                 on_daemon_ready: Callable[[Worker], None] | None = None) -> None:
         self.count = count
+        self.on_daemon_ready = on_daemon_ready  # runs in the worker's start thread, while images still load
         self.outside_network = outside_network
         self.main_client = main_client
         self.catalog = list(images)
@@ -457,22 +459,14 @@ class WorkerPool:
         self.scratch = Path(tempfile.mkdtemp(prefix="cg", dir="/tmp"))
         driver = _storage_driver(self.main_client)
         self.workers = [Worker(f"cg{self.run_id}w{i}", self.scratch / f"w{i}", driver) for i in range(self.count)]
-        errors: list[BaseException] = []
         subnets: list[int | None] = list(_free_subnets(self.count)) if self.outside_network else [None] * self.count
 
         def start_one(worker: Worker, subnet: int | None) -> None:
-            try:
-                worker.start(subnet)
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, after every thread is done
-                errors.append(exc)
+            worker.start(subnet)
+            if self.on_daemon_ready is not None:
+                self.on_daemon_ready(worker)
 
-        threads = [threading.Thread(target=start_one, args=(w, n)) for w, n in zip(self.workers, subnets)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
+        _in_parallel(start_one, list(zip(self.workers, subnets)))
         self.timings["daemons_s"] = round(time.monotonic() - started, 2)
 
         present = [image for image in images.status(self.main_client, self.catalog) if image.state != "missing"]
@@ -484,8 +478,8 @@ class WorkerPool:
             self.timings["bundle_mb"] = round(bundle.stat().st_size / 1e6, 1)
             self.timings["save_s"] = round(time.monotonic() - loaded_at, 2)
             load_started = time.monotonic()
-            for worker in self.workers:  # one at a time: loads are disk-bound, in parallel they only queue
-                worker.load_images(bundle)
+            # All at once: a small bundle loads in well under a second, a large one is disk-bound either way.
+            _in_parallel(lambda worker: worker.load_images(bundle), [(worker,) for worker in self.workers])
             self.timings["load_s"] = round(time.monotonic() - load_started, 2)
             bundle.unlink(missing_ok=True)
         else:
@@ -512,11 +506,13 @@ class WorkerPool:
         # Ctrl-C during teardown would leave namespaces behind: finish it first.
         previous = _ignore_sigint()
         try:
-            for worker in self.workers:
+            def stop_one(worker: Worker) -> None:
                 try:
                     worker.stop()
                 except Exception as exc:  # noqa: BLE001 - stop the others anyway, then say what is left
                     self.log(f"! could not fully remove worker {worker.name}: {exc}")
+
+            _in_parallel(stop_one, [(worker,) for worker in self.workers])
             if self.scratch is not None:
                 for _attempt in range(3):  # a child killed a moment ago may still be closing files
                     shutil.rmtree(self.scratch, ignore_errors=True)
@@ -526,6 +522,25 @@ class WorkerPool:
                 self.scratch = None
         finally:
             _restore_sigint(previous)
+
+
+def _in_parallel(func: Callable[..., None], calls: Sequence[tuple[Any, ...]]) -> None:
+    """func(*args) for every args at once, one thread each; the first error is raised after all are done."""
+    errors: list[BaseException] = []
+
+    def run(*args: Any) -> None:
+        try:
+            func(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, after every thread is done
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=args) for args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _ignore_sigint() -> Any:

@@ -15,13 +15,12 @@ from typing import Any
 from checker.compose_project import project_containers, project_networks, run_compose
 from checker.context import CheckContext, poll
 from checker.kinds import Outcome, fail, kind, ok
-from checker.kinds.containers import log_tail, status_line
+from checker.kinds.containers import log_tail, parse_time, status_line
 
 DEPENDS_ON_LABEL = "com.docker.compose.depends_on"
 WORKING_DIR_LABEL = "com.docker.compose.project.working_dir"
 CONFIG_FILES_LABEL = "com.docker.compose.project.config_files"
 _LOGRUS = re.compile(r'^time="[^"]*" level=(\w+) msg="(.*)"$')
-_STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
 # ---------------------------------------------------------------- helpers
@@ -35,16 +34,6 @@ def compose_output(text: str, limit: int = 1200) -> str:
         lines.append(f"{match.group(1)}: {match.group(2)}" if match else line)
     joined = "\n".join(lines).strip()
     return joined if len(joined) <= limit else "…" + joined[-limit:]
-
-
-def parse_time(stamp: str) -> datetime | None:
-    """Docker's RFC 3339 timestamps (nanoseconds) as aware datetimes; None for the zero time."""
-    match = _STAMP.match(stamp or "")
-    if not match or stamp.startswith("0001-"):
-        return None
-    base, fraction, zone = match.groups()
-    zone = "+00:00" if zone == "Z" else zone
-    return datetime.fromisoformat(f"{base}.{(fraction or '0')[:6].ljust(6, '0')}{zone}")
 
 
 def clock(moment: datetime) -> str:

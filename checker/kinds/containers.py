@@ -1,7 +1,9 @@
 """Check kinds about one container: existence, state, image, logs, config and exec."""
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from checker.context import CheckContext, poll
@@ -41,6 +43,25 @@ def diagnosis(ctx: CheckContext, name: str) -> str:
     return f"it is {status_line(info['State'])}; last log lines:\n{log_tail(ctx, name)}"
 
 
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
+
+
+def parse_time(stamp: str) -> datetime | None:
+    """Docker's RFC 3339 timestamps (nanoseconds) as aware datetimes; None for the zero time."""
+    match = _STAMP.match(stamp or "")
+    if not match or stamp.startswith("0001-"):
+        return None
+    base, fraction, zone = match.groups()
+    zone = "+00:00" if zone == "Z" else zone
+    return datetime.fromisoformat(f"{base}.{(fraction or '0')[:6].ljust(6, '0')}{zone}")
+
+
+def seconds_since(stamp: str) -> float | None:
+    """How long ago a Docker timestamp was (a container's StartedAt, an image's Created); None if never."""
+    moment = parse_time(stamp)
+    return None if moment is None else (datetime.now(timezone.utc) - moment).total_seconds()
+
+
 @kind("container_exists", "container {container} exists")
 def container_exists(ctx: CheckContext, *, container: str) -> Outcome:
     info = ctx.container(container)
@@ -70,9 +91,15 @@ def container_running(ctx: CheckContext, *, container: str, wait: float = 0.0) -
 
 
 def crash_looping(ctx: CheckContext, name: str, settle: float = 1.5) -> Outcome | None:
-    """A container that restarted before may be crash-looping: look again after `settle` seconds."""
+    """A container that restarted before may be crash-looping: look again after `settle` seconds.
+    So may one with a restart policy that started only just now and has not had time to crash."""
     before = ctx.container(name)
-    if not before or not before.get("RestartCount"):
+    if not before:
+        return None
+    policy = ((before.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or "no"
+    age = seconds_since(before["State"].get("StartedAt") or "")
+    just_started = policy != "no" and age is not None and age < settle
+    if not before.get("RestartCount") and not just_started:
         return None
     time.sleep(settle)
     ctx.refresh()

@@ -15,7 +15,7 @@ from typing import Any
 
 from checker.context import CheckContext, poll
 from checker.kinds import Outcome, fail, kind, ok
-from checker.kinds.containers import diagnosis, missing, status_line
+from checker.kinds.containers import diagnosis, missing, parse_time, status_line
 from checker.kinds.workspace import read_answer
 from checker.labels import EXERCISE, course_labels
 
@@ -290,19 +290,11 @@ def _describe(event: dict[str, Any]) -> str:
 def container_history(ctx: CheckContext, info: dict[str, Any]) -> list[dict[str, Any]]:
     """Events of this very container (by ID, so an earlier one with the same name does not count)."""
     now = time.time()
-    since = int(_created_epoch(info["Created"]) or now - EVENT_LOOKBACK) - 1
+    created = parse_time(info["Created"])
+    since = int(created.timestamp() if created else now - EVENT_LOOKBACK) - 1
     # A fractional `until` (the Engine accepts seconds.nanoseconds) ends the stream now instead of at the next whole second.
     events = ctx.client.events(since=since, until=f"{now:.6f}", filters={"container": info["Id"], "type": "container"}, decode=True)
     return list(events)
-
-
-def _created_epoch(created: str) -> float | None:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(created[:26].rstrip("Z") + "+00:00").timestamp()
-    except ValueError:
-        return None
 
 
 def _is_subsequence(wanted: list[str], actions: list[str]) -> tuple[bool, str | None]:

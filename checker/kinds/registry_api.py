@@ -24,7 +24,7 @@ from typing import Any
 from checker.compose_project import project_containers
 from checker.context import CheckContext, poll
 from checker.kinds import Outcome, fail, kind, ok
-from checker.kinds.containers import diagnosis, missing, status_line
+from checker.kinds.containers import diagnosis, missing, seconds_since, status_line
 from checker.probes import exec_in, run_probe
 
 MANIFEST_TYPES = ", ".join(
@@ -317,17 +317,10 @@ def _not_up(project: str) -> Outcome:
 
 def _settle(ctx: CheckContext, project: str, settle: float) -> None:
     """Wait until the project's youngest container has run `settle` s: a crash at start shows by then."""
-    from datetime import datetime, timezone
-
-    started = []
-    for container in project_containers(ctx, project):
-        stamp = container["State"].get("StartedAt") or ""
-        if container["State"]["Running"] and stamp and not stamp.startswith("0001"):
-            started.append(datetime.fromisoformat(stamp[:26].rstrip("Z") + "+00:00"))
-    if started:
-        age = (datetime.now(timezone.utc) - max(started)).total_seconds()
-        if age < settle:
-            time.sleep(settle - max(age, 0.0))
+    ages = [seconds_since(c["State"].get("StartedAt") or "") for c in project_containers(ctx, project) if c["State"]["Running"]]
+    known = [age for age in ages if age is not None]
+    if known and min(known) < settle:
+        time.sleep(settle - max(min(known), 0.0))
 
 
 @kind("project_services_up", "Compose project {project} runs services {services}")
