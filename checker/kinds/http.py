@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from checker.context import CheckContext
+from checker.context import PROBE_INTERVAL, CheckContext
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.containers import diagnosis
 
@@ -45,7 +45,7 @@ def http_responds(
             last = f"no answer ({type(exc).__name__})"
         if time.monotonic() >= deadline:
             break
-        time.sleep(0.25)
+        time.sleep(PROBE_INTERVAL)
     why = f" Container {container}: {diagnosis(ctx, container)}" if container else ""
     wanted = f"{status}" + (f" with {contains!r}" if contains else "")
     return fail(f"{url} did not answer {wanted} within {timeout:g} s: {last}.{why}", f"is the port published (`-p {port}:…`) and the server listening on 0.0.0.0?")

@@ -5,7 +5,7 @@ import shlex
 import time
 from typing import Any
 
-from checker.context import CheckContext
+from checker.context import PROBE_INTERVAL, CheckContext
 from checker.kinds import Outcome, fail, kind, ok
 from checker.probes import wait_for_exit
 from checker.labels import course_labels
@@ -93,7 +93,7 @@ def image_run_serves_http(
             container.reload()
             if container.status in ("exited", "dead") or time.monotonic() >= deadline:
                 break
-            time.sleep(0.25)
+            time.sleep(PROBE_INTERVAL)
         state = container.attrs["State"]
         status = f"it exited with code {state.get('ExitCode')}" if container.status in ("exited", "dead") else "it is still running"
         wanted = "200" + (f" with {contains!r}" if contains else "")

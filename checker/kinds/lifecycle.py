@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checker.context import CheckContext, poll
+from checker.context import PROBE_INTERVAL, CheckContext, poll
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.containers import diagnosis, missing, parse_time, status_line
 from checker.kinds.workspace import read_answer
@@ -228,7 +228,7 @@ def image_serves_http(ctx: CheckContext, *, image: str, container_port: int, pat
             last = _get(url)
             return last[0] == 200 and (contains is None or contains in last[1])
 
-        if poll(answered, timeout, 0.25):
+        if poll(answered, timeout, PROBE_INTERVAL):
             return ok("it answered 200" + (f" with {contains!r}." if contains else "."))
         container.reload()
         seen = f"it answered {last[0]}: {last[1].strip()[:120]!r}" if last[0] else f"no answer ({last[1]})"
@@ -270,7 +270,7 @@ def bind_mount_live(ctx: CheckContext, *, container: str, destination: str, port
             last = _get(url)
             return last[0] == 200 and token in last[1]
 
-        if poll(served, timeout, 0.25):
+        if poll(served, timeout, PROBE_INTERVAL):
             return ok(f"a file written just now into {folder} was served at {url}.")
     finally:
         probe.unlink(missing_ok=True)
