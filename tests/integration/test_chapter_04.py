@@ -75,7 +75,7 @@ def _remove_project(docker_client, folder: Path) -> None:
     run_compose(["down", "-v", "--rmi", "local", "--timeout", "1"], cwd=folder, project=NAME, timeout=120)
     api = docker_client.api
     for container in api.containers(all=True, filters={"label": [f"{PROJECT}={NAME}"]}):
-        api.remove_container(container["Id"], force=True)
+        api.remove_container(container["Id"], force=True, v=True)
     for network in api.networks(filters={"label": [f"{PROJECT}={NAME}"]}):
         api.remove_network(network["Id"])
     for volume in api.volumes(filters={"label": [f"{PROJECT}={NAME}"]}).get("Volumes") or []:
@@ -208,7 +208,7 @@ def test_project_down_last(project: CheckContext, docker_client) -> None:
     outcome = run("compose_project_down", project, project=NAME)
     assert not outcome.passed and "still exist" in outcome.message
     for container in docker_client.api.containers(all=True, filters={"label": [f"{PROJECT}={NAME}"]}):
-        docker_client.api.remove_container(container["Id"], force=True)
+        docker_client.api.remove_container(container["Id"], force=True, v=True)  # v: redis's anonymous /data volume too
     outcome = run("compose_project_down", project, project=NAME)
     assert not outcome.passed and f"['{NAME}_default'] remain" in outcome.message
     down = run_compose(["down"], cwd=project.path("stack"), project=NAME, timeout=60)
