@@ -13,9 +13,13 @@ from checker.registry import CheckSpec, Exercise
 from checker.results import CheckResult, ExerciseResult
 
 
+def check_name(spec: CheckSpec) -> str:
+    return spec.name or get_kind(spec.kind).title(spec.params)
+
+
 def run_check(ctx: CheckContext, spec: CheckSpec) -> CheckResult:
     kind = get_kind(spec.kind)
-    name = spec.name or kind.title(spec.params)
+    name = check_name(spec)
     try:
         outcome = kind.func(ctx, **spec.params)
     except DaemonUnavailable:
@@ -47,16 +51,17 @@ def run_exercise(exercise: Exercise, ctx: CheckContext | None = None) -> Exercis
     """All checks of one exercise, in order. Never raises for a learner's mistake."""
     ctx = ctx or CheckContext(exercise.id)
     results: list[CheckResult] = []
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, str] = {}  # failure message → the check that said it first
+    first_failure: str | None = None
     try:
         for spec in exercise.checks:
-            first_failure = next((r.name for r in results if not r.passed), None)
             if first_failure and not exercise.partial_credit and not spec.always and get_kind(spec.kind).behaviour:
                 # All or nothing, and already failed: a build, run or probe now only makes the learner wait.
-                results.append(_not_checked(spec.name or get_kind(spec.kind).title(spec.params), first_failure))
+                results.append(_not_checked(check_name(spec), first_failure))
                 continue
             result = run_check(ctx, spec)
             if not result.passed:
+                first_failure = first_failure or result.name
                 if result.message in first_seen:  # same root cause: say so once
                     result = _not_checked(result.name, first_seen[result.message])
                 else:

@@ -64,10 +64,11 @@ def worker_images(paths: Sequence[Path], registry: Registry | None = None) -> li
             continue
         texts.append(text)
         exercises.update((ex.id, ex) for ex in notebook_exercises(nb, registry, path)[0])
+    apps = sorted(p for p in APPS_DIR.iterdir() if p.is_dir())
     for exercise in exercises.values():
         described = repr(exercise)
         texts.append(described)
-        for app in sorted(p for p in APPS_DIR.iterdir() if p.is_dir()):
+        for app in apps:
             if re.search(rf"COURSE_APPS\W{{0,3}}{re.escape(app.name)}\b", described):
                 texts.extend(f.read_text(encoding="utf-8", errors="replace") for f in sorted(app.rglob("*")) if f.is_file())
     return images.named_in(texts)

@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -526,21 +527,10 @@ class WorkerPool:
 
 def _in_parallel(func: Callable[..., None], calls: Sequence[tuple[Any, ...]]) -> None:
     """func(*args) for every args at once, one thread each; the first error is raised after all are done."""
-    errors: list[BaseException] = []
-
-    def run(*args: Any) -> None:
-        try:
-            func(*args)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, after every thread is done
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=args) for args in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+    with ThreadPoolExecutor(max_workers=max(1, len(calls))) as pool:
+        futures = [pool.submit(func, *args) for args in calls]
+    for future in futures:
+        future.result()
 
 
 def _ignore_sigint() -> Any:
