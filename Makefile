@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test setup images doctor verify bench clean-venv
+.PHONY: lab test lint setup images doctor verify bench clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(PY) -m course lab
 
-test: setup
+# The linter first (seconds), then the suite.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: setup lint
 	$(PY) -m pytest
 
 verify: setup

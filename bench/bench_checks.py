@@ -11,6 +11,7 @@ Usage: python bench/bench_checks.py [--repeat N] [--chapter N]
 Writes the "Check time per exercise" section of docs/performance.md (all chapters only; with
 --chapter it just prints).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 sys.path.insert(0, os.path.dirname(__file__))
+from checker import settings  # noqa: E402
+
 from common import machine, write_section  # noqa: E402
 
 
@@ -108,7 +111,13 @@ def main() -> None:
     parser.add_argument("--chapter", type=int)
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-checks-")
-    os.environ.update(COURSE_WORKDIR=workdir, COURSE_PROGRESS=f"{workdir}/progress.json", COURSE_NO_PROGRESS="1")
+    os.environ.update(
+        {
+            settings.WORKDIR.name: workdir,
+            settings.PROGRESS.name: f"{workdir}/progress.json",
+            settings.NO_PROGRESS.name: "1",
+        }
+    )
 
     from checker import api
     from checker.registry import default_registry
@@ -119,13 +128,13 @@ def main() -> None:
     for ex in exercises:
         try:
             api.solve(ex.id)
-            api.check(ex.id, record=False)  # warm: first client, kind modules
+            api.check(ex.id)  # warm: first client, kind modules
             checks, floors, calls = [], [], 0
             for _ in range(args.repeat):
                 clock = FloorClock()
                 with clock.installed():
                     started = time.perf_counter()
-                    result = api.check(ex.id, record=False)
+                    result = api.check(ex.id)
                     checks.append(time.perf_counter() - started)
                 floors.append(clock.seconds)
                 calls = clock.calls
@@ -136,18 +145,29 @@ def main() -> None:
         check_ms = statistics.median(checks) * 1000
         floor_ms = statistics.median(floors) * 1000
         rows.append((ex.chapter, ex.id, len(ex.checks), calls, check_ms, floor_ms))
-        print(f"{ex.id:<28} {check_ms:8.1f} ms  floor {floor_ms:8.1f} ms  {check_ms / max(floor_ms, 1e-9):5.2f}×  ({calls} calls)", flush=True)
+        print(
+            f"{ex.id:<28} {check_ms:8.1f} ms  floor {floor_ms:8.1f} ms  {check_ms / max(floor_ms, 1e-9):5.2f}×  "
+            f"({calls} calls)",
+            flush=True,
+        )
 
     table = "| ch | exercise | checks | I/O calls | check (median) | floor | ratio |\n|---|---|---|---|---|---|---|\n"
-    table += "\n".join(f"| {c:02d} | {i} | {n} | {k} | {a:.1f} ms | {b:.1f} ms | {a / max(b, 1e-9):.2f}× |" for c, i, n, k, a, b in rows)
+    table += "\n".join(
+        f"| {c:02d} | {i} | {n} | {k} | {a:.1f} ms | {b:.1f} ms | {a / max(b, 1e-9):.2f}× |"
+        for c, i, n, k, a, b in rows
+    )
     ratios = sorted(a / max(b, 1e-9) for *_, a, b in rows)
     body = (
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
         f"Method: `python bench/bench_checks.py --repeat {args.repeat}`. After `solve`, each exercise's check runs "
-        f"{args.repeat} times in process (after one warm-up). The floor is the wall time spent inside the I/O the check "
-        "makes — every Engine API request and HTTP probe as the SDK and requests make it (`requests.Session.request`: prepare, "
-        "send, read the body), every exec or build stream read, every Compose process — timed where it happens in the same run. "
-        "The ratio is what the engine adds on top (Python work, and the short sleeps of polls between probe attempts).\n\n"
+        f"{args.repeat} times in process (after one warm-up). The floor is the wall time spent inside the I/O the "
+        "check "
+        "makes — every Engine API request and HTTP probe as the SDK and requests make it (`requests.Session.request`: "
+        "prepare, "
+        "send, read the body), every exec or build stream read, every Compose process — timed where it happens in the "
+        "same run. "
+        "The ratio is what the engine adds on top (Python work, and the short sleeps of polls between probe "
+        "attempts).\n\n"
         f"Median ratio {statistics.median(ratios):.2f}×, worst {ratios[-1]:.2f}× (target ≤ 1.5×).\n\n" + table
     )
     if args.chapter is None:  # a single chapter is a quick look, not the table of record

@@ -3,6 +3,7 @@
 Usage: python bench/bench_verify_grade.py [--submissions 10] [--skip-verify]
 Writes the "Verify" and "Grading throughput" sections of docs/performance.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import REPO, machine, run_cli, write_section  # noqa: E402
+from checker import settings  # noqa: E402
+
+from common import machine, run_cli, write_section  # noqa: E402
 
 
 def bench_verify() -> None:
@@ -37,9 +40,12 @@ def bench_verify() -> None:
     table += "\n".join(f"| {c:02d} | {n} | {'✔' if ok else '✘'} | {s:.0f} s | {nb:.0f} s |" for c, n, ok, s, nb in rows)
     body = (
         f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
-        "Method: `python bench/bench_verify_grade.py`: `python -m course verify --chapter N --json` for each chapter in turn, "
-        "timed as a child process. Each includes the headless run of the chapter's notebook with the reference solutions. "
-        "The daemon's build cache is as the previous runs left it (reset keeps cache layers), which is the author's usual "
+        "Method: `python bench/bench_verify_grade.py`: `python -m course verify --chapter N --json` for each chapter "
+        "in turn, "
+        "timed as a child process. Each includes the headless run of the chapter's notebook with the reference "
+        "solutions. "
+        "The daemon's build cache is as the previous runs left it (reset keeps cache layers), which is the author's "
+        "usual "
         "case; the very first verify on a fresh machine also downloads the Debian packages its images install.\n\n"
         f"All chapters: **{total / 60:.1f} min** (target < 10 min on 2 cores).\n\n" + table
     )
@@ -53,9 +59,9 @@ def bench_grading(count: int) -> None:
     import nbformat
 
     from checker.registry import default_registry
-    from course.headless import solved_copy
+    from course.grading.headless import solved_copy
 
-    notebook = REPO / "notebooks" / "00-start-here.ipynb"
+    notebook = settings.NOTEBOOKS_DIR / "00-start-here.ipynb"
     folder = Path(tempfile.mkdtemp(prefix="bench-grade-"))
     try:
         solved = solved_copy(nbformat.read(str(notebook), as_version=4), default_registry().chapter(0))
@@ -73,7 +79,10 @@ def bench_grading(count: int) -> None:
             samples[jobs].append(time.perf_counter() - started)
             book = json.loads((out / "gradebook.json").read_text())
             full = sum(1 for learner in book["learners"] if learner["total"] == learner["max"])
-            print(f"--jobs {jobs}: {samples[jobs][-1]:.1f} s, {full}/{count} full marks, exit {proc.returncode}", flush=True)
+            print(
+                f"--jobs {jobs}: {samples[jobs][-1]:.1f} s, {full}/{count} full marks, exit {proc.returncode}",
+                flush=True,
+            )
             if proc.returncode != 0 or full != count:
                 raise SystemExit(proc.stdout + proc.stderr)
             isolation = book.get("isolation") or isolation
@@ -81,12 +90,17 @@ def bench_grading(count: int) -> None:
         speedup = timings[1] / timings[2]
         body = (
             f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.\n\n"
-            f"Method: `python bench/bench_verify_grade.py --submissions {count}`: {count} solved copies of 00-start-here graded by "
+            f"Method: `python bench/bench_verify_grade.py --submissions {count}`: {count} solved copies of "
+            "00-start-here graded by "
             "`python -m course grade … --jobs N`, timed as child processes in one run, in the order --jobs 1, 2, 2, 1; "
             "medians shown.\n\n"
             "| jobs | wall time (median) | runs | per submission |\n|---|---|---|---|\n"
-            + "".join(f"| {jobs} | {timings[jobs]:.1f} s | {', '.join(f'{v:.1f}' for v in samples[jobs])} s | {timings[jobs] / count:.1f} s |\n"
-                      for jobs in (1, 2)) + "\n"
+            + "".join(
+                f"| {jobs} | {timings[jobs]:.1f} s | {', '.join(f'{v:.1f}' for v in samples[jobs])} s | "
+                f"{timings[jobs] / count:.1f} s |\n"
+                for jobs in (1, 2)
+            )
+            + "\n"
             f"Speed-up of 2 jobs over 1: **{speedup:.2f}×** (target ≥ 1.6×). Worker start-up for 2 jobs: "
             f"{json.dumps({k: v for k, v in isolation.items() if isinstance(v, (int, float))})}.\n"
         )

@@ -1,4 +1,5 @@
 """Shared timing helpers: measure cases side by side in one run and write a markdown table."""
+
 from __future__ import annotations
 
 import os
@@ -7,10 +8,11 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parent.parent
+from checker import settings
+
+REPO = settings.REPO_ROOT
 RESULTS = REPO / "docs" / "performance.md"
 
 
@@ -36,7 +38,13 @@ def interleaved(cases: dict[str, Callable[[], object]], repeat: int) -> dict[str
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "course", *args], cwd=REPO, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "course", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def median_ms(samples: list[float]) -> float:
@@ -55,7 +63,11 @@ def machine() -> str:
 
 def write_section(title: str, body: str) -> None:
     """Replace (or append) one `## title` section of docs/performance.md."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Performance\n\nMeasured by the scripts in `bench/`. Re-run them to refresh.\n"
+    text = (
+        RESULTS.read_text()
+        if RESULTS.exists()
+        else "# Performance\n\nMeasured by the scripts in `bench/`. Re-run them to refresh.\n"
+    )
     header = f"## {title}\n"
     start = text.find(header)
     if start >= 0:

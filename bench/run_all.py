@@ -1,4 +1,5 @@
 """Run every benchmark in turn; each writes its section of docs/performance.md."""
+
 from __future__ import annotations
 
 import subprocess

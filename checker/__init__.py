@@ -3,6 +3,7 @@
 Import stays light (the Docker SDK loads on first use), so a notebook's first
 cell is quick. In a notebook: `from checker import check; check("warmup-hello")`.
 """
+
 from __future__ import annotations
 
 from typing import Any

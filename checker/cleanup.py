@@ -6,6 +6,7 @@ projects it declares are removed by their com.docker.compose.project label.
 Never anything else, and never `docker system prune`. Workspace files it owns
 are moved to `workspace/.trash/`, not deleted, so no learner work is lost.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,14 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checker.labels import EXERCISE, MANAGED
+from checker import settings
+from checker.labels import COMPOSE_PROJECT, EXERCISE, MANAGED
 
 if TYPE_CHECKING:
     import docker
 
     from checker.registry import Exercise
 
-COMPOSE_PROJECT = "com.docker.compose.project"
+__all__ = ["COMPOSE_PROJECT", "Removed", "reset_exercise"]
 
 
 @dataclass
@@ -116,7 +118,7 @@ def _trash_files(workdir: Path, exercise: "Exercise", removed: Removed) -> None:
         source = (workdir / relative).resolve()
         if not source.exists():
             continue
-        target = workdir / "workspace" / ".trash" / stamp / relative
+        target = workdir / settings.WORKSPACE / ".trash" / stamp / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(source), str(target))
         removed.files.append(relative)

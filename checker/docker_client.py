@@ -4,6 +4,7 @@ Creating a client asks the daemon for its API version, so caching it keeps a
 state-only check to a few milliseconds. Connection errors surface as
 `DaemonUnavailable` through `checker.errors.explain`.
 """
+
 from __future__ import annotations
 
 import os

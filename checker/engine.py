@@ -4,6 +4,7 @@ This is where raise-or-continue is decided: a Docker error inside one check
 becomes that check's failure with a hint; a daemon that cannot be reached
 makes the whole result "could not check" (exit code 2), never a pass.
 """
+
 from __future__ import annotations
 
 from checker.context import CheckContext

@@ -8,21 +8,30 @@ from __future__ import annotations
 import os
 import uuid
 
+from checker import settings
+
 NAMESPACE = "org.dockercourse"
 MANAGED = f"{NAMESPACE}.managed"
 EXERCISE = f"{NAMESPACE}.exercise"
 SESSION = f"{NAMESPACE}.session"
 STANDIN = f"{NAMESPACE}.standin"
+ROLE = f"{NAMESPACE}.role"  # what a helper container is for: probe, check-run, check-look, …
 
-_SESSION_ENV = "COURSE_SESSION"
+# Labels Compose v2 puts on what it creates: how checks and reset find a project's resources.
+COMPOSE_PROJECT = "com.docker.compose.project"
+COMPOSE_SERVICE = "com.docker.compose.service"
+COMPOSE_NETWORK = "com.docker.compose.network"
+COMPOSE_WORKING_DIR = "com.docker.compose.project.working_dir"
+COMPOSE_CONFIG_FILES = "com.docker.compose.project.config_files"
+COMPOSE_DEPENDS_ON = "com.docker.compose.depends_on"
 
 
 def session_id() -> str:
     """One id per process tree, inherited by the shell steps it starts."""
-    value = os.environ.get(_SESSION_ENV)
+    value = settings.SESSION.get()
     if not value:
         value = uuid.uuid4().hex[:12]
-        os.environ[_SESSION_ENV] = value
+        os.environ[settings.SESSION.name] = value
     return value
 
 

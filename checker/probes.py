@@ -4,13 +4,15 @@ A check that must show "front can reach api" runs a probe on the same
 network (or execs into a container) instead of trusting configuration alone.
 Probes carry the course labels and are always removed, even on failure.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
 from checker.context import CheckContext
-from checker.labels import course_labels
+from checker.facts.containers import Container
+from checker.labels import ROLE, course_labels
 
 PROBE_IMAGE = "busybox:1.35"
 
@@ -43,16 +45,20 @@ def run_probe(
     timeout: float = 20.0,
     volumes: dict[str, dict[str, str]] | None = None,
 ) -> ProbeResult:
-    """Run `command` in a fresh labelled container (optionally on `network`, with `volumes`), wait, collect output, remove it."""
+    """Run `command` in a fresh labelled container (optionally on `network`, with `volumes`).
+
+    Waits for it, collects its output, and removes it.
+    """
     labels = course_labels(ctx.exercise_id)
-    labels["org.dockercourse.role"] = "probe"
-    container = ctx.client.containers.create(image, command, labels=labels, network=network, volumes=volumes, detach=True)
+    labels[ROLE] = "probe"
+    container = ctx.client.containers.create(
+        image, command, labels=labels, network=network, volumes=volumes, detach=True
+    )
     try:
         container.start()
         if not wait_for_exit(container, timeout):
             return ProbeResult(None, container.logs().decode(errors="replace"))
-        state = container.attrs["State"]
-        return ProbeResult(state["ExitCode"], container.logs().decode(errors="replace"))
+        return ProbeResult(Container(container.attrs).exit_code, container.logs().decode(errors="replace"))
     finally:
         container.remove(force=True)
 

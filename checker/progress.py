@@ -1,8 +1,11 @@
 """The learner's progress: which exercises passed, when, and how many hints were revealed.
 
 Stored as JSON in the git-ignored workspace (or COURSE_PROGRESS), one file per
-learner checkout. Writes are atomic so a crash never corrupts it.
+learner checkout. Writes are atomic so a crash never corrupts it. With
+COURSE_NO_PROGRESS set (grading, verify) nothing is written: that variable is
+the one switch, so the kernels and processes a grader starts inherit it.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,12 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checker.context import default_workdir
+from checker import settings
 
 
 def progress_path() -> Path:
-    override = os.environ.get("COURSE_PROGRESS")
-    return Path(override) if override else default_workdir() / "workspace" / ".progress.json"
+    return settings.progress_path()
 
 
 def load() -> dict[str, Any]:
@@ -41,7 +43,7 @@ def _save(data: dict[str, Any]) -> None:
 
 
 def record_pass(exercise_id: str) -> None:
-    if os.environ.get("COURSE_NO_PROGRESS"):
+    if not settings.records_progress():
         return
     data = load()
     data["passed"].setdefault(exercise_id, time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -53,7 +55,7 @@ def next_hint_level(exercise_id: str, available: int) -> int:
     data = load()
     level = min(int(data["hints"].get(exercise_id, 0)) + 1, available)
     data["hints"][exercise_id] = level
-    if not os.environ.get("COURSE_NO_PROGRESS"):
+    if settings.records_progress():
         _save(data)
     return level
 

@@ -3,6 +3,7 @@
 The widget, the CLI, the grader and the tests all consume these objects. A
 failing check is a result, never an exception.
 """
+
 from __future__ import annotations
 
 import html
@@ -32,11 +33,16 @@ class CheckResult:
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"
         mark = PASS_MARK if self.passed else FAIL_MARK
-        hint = f"<div style='margin-left:1.4em;color:#57606a'>→ {html.escape(self.hint)}</div>" if self.hint and not self.passed else ""
+        hint = (
+            f"<div style='margin-left:1.4em;color:#57606a'>→ {html.escape(self.hint)}</div>"
+            if self.hint and not self.passed
+            else ""
+        )
         return (
             f"<div class='course-check' data-passed='{str(self.passed).lower()}'>"
             f"<span style='color:{colour};font-weight:bold'>{mark}</span> "
-            f"<b>{html.escape(self.name)}</b>: <span style='white-space:pre-wrap'>{html.escape(self.message)}</span>{hint}</div>"
+            f"<b>{html.escape(self.name)}</b>: <span "
+            f"style='white-space:pre-wrap'>{html.escape(self.message)}</span>{hint}</div>"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +99,8 @@ class ExerciseResult:
         error = f"<div style='color:#cf222e;white-space:pre-wrap'>{html.escape(self.error)}</div>" if self.error else ""
         body = "".join(c._repr_html_() for c in self.checks)
         return (
-            f"<div class='course-result' data-exercise='{html.escape(self.exercise)}' data-passed='{str(self.passed).lower()}'>"
+            f"<div class='course-result' data-exercise='{html.escape(self.exercise)}' "
+            f"data-passed='{str(self.passed).lower()}'>"
             f"<div style='color:{colour};font-weight:bold'>{html.escape(self.headline())}</div>{error}{body}</div>"
         )
 

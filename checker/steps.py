@@ -4,6 +4,7 @@ A `shell` step is what a `%%bash` answer cell runs; a `file` step is what a
 `%%writefile` cell writes. Both run in the work folder, so `solve` from the
 CLI and an answer cell in JupyterLab do the same thing.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,7 @@ from typing import Iterable
 from checker.errors import StepFailed
 from checker.labels import label_flags, session_id
 from checker.registry import Step
-
-APPS_DIR = Path(__file__).resolve().parent.parent / "course" / "apps"
+from checker.settings import APPS_DIR
 
 
 def step_env(exercise_id: str) -> dict[str, str]:
@@ -28,7 +28,9 @@ def step_env(exercise_id: str) -> dict[str, str]:
     return env
 
 
-def run_steps(steps: Iterable[Step], *, workdir: Path, exercise_id: str, strict: bool = True, timeout: float = 300) -> list[str]:
+def run_steps(
+    steps: Iterable[Step], *, workdir: Path, exercise_id: str, strict: bool = True, timeout: float = 300
+) -> list[str]:
     """Run steps in order; with `strict`, a failing shell step raises StepFailed. Returns outputs."""
     outputs: list[str] = []
     workdir.mkdir(parents=True, exist_ok=True)
@@ -50,10 +52,16 @@ def run_steps(steps: Iterable[Step], *, workdir: Path, exercise_id: str, strict:
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
-            raise StepFailed(f"A step of {exercise_id} did not finish within {timeout:g} s.", "look for a command that waits forever (a missing `-d`?)") from None
+            raise StepFailed(
+                f"A step of {exercise_id} did not finish within {timeout:g} s.",
+                "look for a command that waits forever (a missing `-d`?)",
+            ) from None
         output = (proc.stdout + proc.stderr).strip()
         outputs.append(output)
         if strict and proc.returncode != 0:
             tail = "\n".join(output.splitlines()[-8:])
-            raise StepFailed(f"A step of {exercise_id} exited with {proc.returncode}:\n{tail}", "fix the command; the output above says why")
+            raise StepFailed(
+                f"A step of {exercise_id} exited with {proc.returncode}:\n{tail}",
+                "fix the command; the output above says why",
+            )
     return outputs

@@ -1,4 +1,5 @@
 """`python -m course …`: see course/cli.py."""
+
 from course.cli import main
 
 raise SystemExit(main())

@@ -4,6 +4,7 @@ Exit codes: 0 success or pass, 1 failure or not ready, 2 could not check
 (daemon down, unknown exercise, bad input). No command prints a traceback for
 a learner's or a machine's problem; CourseError messages say what to do.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ def _print_json(data: Any) -> None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from course import doctor
+    from course.setup import doctor
 
     report = doctor.run()
     _print_json(report.to_dict()) if args.json else print(report)
@@ -31,8 +32,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_images(args: argparse.Namespace) -> int:
-    from checker.docker_client import get_client
     from checker import compose
+    from checker.docker_client import get_client
     from course import images
 
     client = get_client(timeout=600)
@@ -49,7 +50,7 @@ def cmd_images(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    from course import lab
+    from course.setup import lab
 
     return lab.run(open_browser=not args.no_browser, port=args.port)
 
@@ -108,7 +109,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     from checker.registry import default_registry
-    from course import progress_view
+    from course.notebook import progress_view
 
     state = progress_view.compute(default_registry())
     _print_json(state.to_dict()) if args.json else print(state)
@@ -118,24 +119,33 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     import os
 
-    from checker.context import default_workdir
+    from checker import settings
     from checker.registry import default_registry
     from course import verify
 
-    os.environ["COURSE_NO_PROGRESS"] = "1"
+    os.environ[settings.NO_PROGRESS.name] = "1"  # verify's checks and kernels never move a learner's progress
     started = time.monotonic()
     printer = None if args.json else print
-    reports = verify.verify(default_registry(), chapter=args.chapter, workdir=default_workdir(), on_report=printer)
+    reports = verify.verify(default_registry(), chapter=args.chapter, workdir=settings.workdir(), on_report=printer)
     # The course's own CI: every notebook also runs headless with the reference solutions in its answer cells.
     notebooks = verify.verify_notebooks(default_registry(), chapter=args.chapter, on_report=printer)
     ok = bool(reports) and all(r.ok for r in reports) and all(n.ok for n in notebooks)
     if args.json:
-        _print_json({"ok": ok, "exercises": [r.to_dict() for r in reports], "notebooks": [n.to_dict() for n in notebooks],
-                     "seconds": round(time.monotonic() - started, 1)})
+        _print_json(
+            {
+                "ok": ok,
+                "exercises": [r.to_dict() for r in reports],
+                "notebooks": [n.to_dict() for n in notebooks],
+                "seconds": round(time.monotonic() - started, 1),
+            }
+        )
     else:
         failed = sum(not r.ok for r in reports)
         failed_notebooks = sum(not n.ok for n in notebooks)
-        print(f"Headless with the reference solutions: {len(notebooks) - failed_notebooks} notebook(s) pass, {failed_notebooks} fail.")
+        print(
+            f"Headless with the reference solutions: {len(notebooks) - failed_notebooks} notebook(s) pass, "
+            f"{failed_notebooks} fail."
+        )
         print(f"{len(reports) - failed} passed, {failed} failed in {time.monotonic() - started:.0f} s")
     if not reports:
         print(f"No exercises in chapter {args.chapter}.", file=sys.stderr)
@@ -143,22 +153,38 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from course import grade
+    from course.grading.options import GradeOptions
+    from course.grading.run import run_grading
 
-    options = grade.GradeOptions(out=Path(args.out), timeout=args.timeout, jobs=args.jobs)
-    run = grade.run_grading([Path(p) for p in args.submissions], options)
+    options = GradeOptions(out=Path(args.out), timeout=args.timeout, jobs=args.jobs)
+    run = run_grading([Path(p) for p in args.submissions], options)
     learners = len(run.grades)
-    print(f"Graded {learners} submission(s) in {run.seconds:.0f} s with {run.workers} worker(s): "
-          f"{options.out / 'gradebook.csv'}, {options.out / 'gradebook.json'} and one feedback page per learner.")
+    print(
+        f"Graded {learners} submission(s) in {run.seconds:.0f} s with {run.workers} worker(s): "
+        f"{options.out / 'gradebook.csv'}, {options.out / 'gradebook.json'} and one feedback page per learner."
+    )
     if run.failed:
         failed = [g.learner for g in run.grades if g.grading_failed]
-        print(f"✘ Grading itself failed for: {', '.join(failed) or 'the run'}; see the notes in gradebook.json.", file=sys.stderr)
+        print(
+            f"✘ Grading itself failed for: {', '.join(failed) or 'the run'}; see the notes in gradebook.json.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 
 
+def cmd_kinds(args: argparse.Namespace) -> int:
+    from checker.kinds import reference
+
+    text = reference.render_markdown() if args.markdown else reference.render_text()
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m course", description="An interactive Docker course, checked against a real Docker daemon.")
+    parser = argparse.ArgumentParser(
+        prog="python -m course", description="An interactive Docker course, checked against a real Docker daemon."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -189,14 +215,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true")
     p = add("progress", cmd_progress, "Show your progress per chapter.")
     p.add_argument("--json", action="store_true")
+    p = add("kinds", cmd_kinds, "List the check kinds an exercise can use, with their parameters.")
+    p.add_argument("--markdown", action="store_true", help="as the Markdown of docs/kinds.md")
     p = add("verify", cmd_verify, "Check the course itself: starters fail, solutions pass, wrong answers fail.")
     p.add_argument("--chapter", type=int)
     p.add_argument("--json", action="store_true")
     p = add("grade", cmd_grade, "Grade submitted notebooks headless; write a gradebook (CSV, JSON) and feedback pages.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb")
-    p.add_argument("--out", required=True, metavar="DIR", help="where gradebook.csv, gradebook.json and LEARNER.html go")
+    p.add_argument(
+        "--out", required=True, metavar="DIR", help="where gradebook.csv, gradebook.json and LEARNER.html go"
+    )
     p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds one cell may run (default 120)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="submissions graded at once; above 1 needs isolated daemons (root)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="submissions graded at once; above 1 needs isolated daemons (root)",
+    )
     return parser
 
 
@@ -218,11 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - a learner sees a message; COURSE_DEBUG=1 shows the traceback
-        import os
-
+        from checker import settings
         from checker.errors import explain
 
-        if os.environ.get("COURSE_DEBUG"):
+        if settings.DEBUG.is_set():
             raise
         error = explain(exc)
         print(f"✘ {error.problem}", file=sys.stderr)

@@ -4,6 +4,7 @@ For every exercise: the registry entry is well formed; reset; the starting
 state fails; the reference solution passes; every known wrong answer fails
 with the expected message; reset. A course author runs it after every change.
 """
+
 from __future__ import annotations
 
 import time
@@ -11,13 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from checker import api
+from checker import api, settings
 from checker.errors import CourseError, explain
 from checker.kinds import get_kind
 from checker.registry import Exercise, Registry
 from checker.results import ExerciseResult
-
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 @dataclass
@@ -38,9 +37,11 @@ class ExerciseReport:
         return "\n".join([head, *(f"    {p}" for p in self.problems)])
 
 
-def lint(registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Path = NOTEBOOKS_DIR) -> dict[str, list[str]]:
+def lint(
+    registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Path = settings.NOTEBOOKS_DIR
+) -> dict[str, list[str]]:
     """Static problems per exercise id: duplicate ids, unknown kinds, bad params, missing hints or cells."""
-    from course.notebook_cells import exercise_cells
+    from course.notebook.cells import exercise_cells
 
     problems: dict[str, list[str]] = {e.id: [] for e in exercises}
     seen: set[str] = set()
@@ -53,7 +54,9 @@ def lint(registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Pat
             for name in getattr(ex.owns, what):
                 owner = owners.setdefault((what, name), ex.id)
                 if owner != ex.id and ex.id in problems:
-                    problems[ex.id].append(f"{what[:-1]} {name!r} is also owned by {owner}: resetting one would break the other")
+                    problems[ex.id].append(
+                        f"{what[:-1]} {name!r} is also owned by {owner}: resetting one would break the other"
+                    )
     for ex in exercises:
         found = problems[ex.id]
         if not ex.hints:
@@ -75,7 +78,9 @@ def lint(registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Pat
             continue
         cells = exercise_cells(notebook, ex.id)
         if len(cells.answers) != len(ex.solution):
-            found.append(f"{notebook.name} has {len(cells.answers)} answer cell(s); the solution has {len(ex.solution)} step(s)")
+            found.append(
+                f"{notebook.name} has {len(cells.answers)} answer cell(s); the solution has {len(ex.solution)} step(s)"
+            )
         if not cells.checks:
             found.append(f"{notebook.name} has no check cell for it")
     return problems
@@ -89,22 +94,29 @@ def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None
     """reset → starter fails → solve → passes → each wrong answer fails as expected → reset."""
     try:
         api.prepare(ex.id, workdir=workdir)
-        starter = api.check(ex.id, workdir=workdir, record=False)
+        starter = api.check(ex.id, workdir=workdir)
         if starter.passed or starter.could_not_check:
-            problems.append(f"the unsolved state should fail but {'passed' if starter.passed else 'could not be checked: ' + str(starter.error)}")
+            problems.append(
+                "the unsolved state should fail but "
+                f"{'passed' if starter.passed else 'could not be checked: ' + str(starter.error)}"
+            )
         api.solve(ex.id, workdir=workdir)
-        solved = api.check(ex.id, workdir=workdir, record=False)
+        solved = api.check(ex.id, workdir=workdir)
         if not solved.passed:
-            problems.append("the reference solution fails:\n      " + _failing_messages(solved).replace("\n", "\n      "))
+            problems.append(
+                "the reference solution fails:\n      " + _failing_messages(solved).replace("\n", "\n      ")
+            )
         for index, wrong in enumerate(ex.wrong):
             api.apply_wrong(ex.id, index, workdir=workdir)
-            result = api.check(ex.id, workdir=workdir, record=False)
+            result = api.check(ex.id, workdir=workdir)
             if result.passed:
                 problems.append(f"wrong answer {wrong.title!r} passes")
             elif result.could_not_check:
                 problems.append(f"wrong answer {wrong.title!r} could not be checked: {result.error}")
             elif wrong.expect not in _failing_messages(result):
-                problems.append(f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}")
+                problems.append(
+                    f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}"
+                )
     except Exception as exc:  # noqa: BLE001 - one exercise's failure is a finding, never the end of verify
         problems.append(str(explain(exc)))
     finally:
@@ -128,11 +140,20 @@ class NotebookReport:
         return not self.problems
 
     def to_dict(self) -> dict[str, Any]:
-        return {"notebook": self.notebook, "ok": self.ok, "problems": self.problems, "exercises": self.exercises, "seconds": round(self.seconds, 2)}
+        return {
+            "notebook": self.notebook,
+            "ok": self.ok,
+            "problems": self.problems,
+            "exercises": self.exercises,
+            "seconds": round(self.seconds, 2),
+        }
 
     def __str__(self) -> str:
         passed = sum(status == "passed" for status in self.exercises.values())
-        head = f"{'✔' if self.ok else '✘'} {self.notebook}.ipynb headless: {passed}/{len(self.exercises)} exercise(s) pass ({self.seconds:.1f} s)"
+        head = (
+            f"{'✔' if self.ok else '✘'} {self.notebook}.ipynb headless: {passed}/{len(self.exercises)} exercise(s) "
+            f"pass ({self.seconds:.1f} s)"
+        )
         return "\n".join([head, *(f"    {p}" for p in self.problems)])
 
 
@@ -153,14 +174,14 @@ def _notebooks_to_run(registry: Registry, chapter: int | None, notebooks_dir: Pa
     return sorted(name for name in names if in_chapter(name))
 
 
-def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = NOTEBOOKS_DIR) -> NotebookReport:
+def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = settings.NOTEBOOKS_DIR) -> NotebookReport:
     """Run one notebook headless with its reference solutions, through the grader's own path."""
     import shutil
     import tempfile
 
     import nbformat
 
-    from course import headless
+    from course.grading import headless, kernel
 
     started = time.monotonic()
     report = NotebookReport(name)
@@ -172,13 +193,17 @@ def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = NOTE
     workdir = Path(tempfile.mkdtemp(prefix=f"verify-{name[:16]}-"))
     try:
         solved = headless.solved_copy(nbformat.read(str(path), as_version=4), exercises)
-        timeout = max([headless.DEFAULT_CELL_TIMEOUT, *(e.timeout for e in exercises)])
-        run = headless.grade_notebook(solved, exercises, workdir=workdir, timeout=timeout, registry=registry, honour_raises_exception=True)
+        timeout = max([kernel.DEFAULT_CELL_TIMEOUT, *(e.timeout for e in exercises)])
+        run = headless.grade_notebook(
+            solved, exercises, workdir=workdir, timeout=timeout, registry=registry, honour_raises_exception=True
+        )
         for grade in run.grades:
             report.exercises[grade.exercise] = grade.status
             if grade.status != "passed":
                 why = "; ".join(grade.summary_messages()) or "no check passed"
-                report.problems.append(f"{grade.exercise} is {grade.status} with the reference solution in its answer cells: {why}")
+                report.problems.append(
+                    f"{grade.exercise} is {grade.status} with the reference solution in its answer cells: {why}"
+                )
         report.problems.extend(f"a cell failed with the reference solutions: {note}" for note in run.notes)
     except CourseError as exc:
         report.problems.append(str(exc))
@@ -192,7 +217,7 @@ def verify_notebooks(
     registry: Registry,
     *,
     chapter: int | None = None,
-    notebooks_dir: Path = NOTEBOOKS_DIR,
+    notebooks_dir: Path = settings.NOTEBOOKS_DIR,
     on_report: Callable[[NotebookReport], None] | None = None,
 ) -> list[NotebookReport]:
     """Each notebook of the chapter (or all), run headless with the reference solutions in its answer cells."""
@@ -210,7 +235,7 @@ def verify(
     *,
     chapter: int | None = None,
     workdir: Path,
-    notebooks_dir: Path = NOTEBOOKS_DIR,
+    notebooks_dir: Path = settings.NOTEBOOKS_DIR,
     on_report: Callable[[ExerciseReport], None] | None = None,
 ) -> list[ExerciseReport]:
     exercises = registry.chapter(chapter) if chapter is not None else registry.exercises

@@ -5,6 +5,7 @@ folder and progress file, so running the suite never touches a learner's
 workspace. `tracker` removes what a test registers even when the test fails,
 and a final sweep removes anything still carrying this session's label.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,8 @@ from typing import Iterator
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from checker import labels, settings
+
 SESSION = f"test-{uuid.uuid4().hex[:8]}"
 
 
@@ -23,10 +25,11 @@ SESSION = f"test-{uuid.uuid4().hex[:8]}"
 def course_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Isolate the suite: its own session label, work folder and progress file."""
     workdir = tmp_path_factory.mktemp("workdir")
-    saved = {k: os.environ.get(k) for k in ("COURSE_SESSION", "COURSE_WORKDIR", "COURSE_PROGRESS")}
-    os.environ["COURSE_SESSION"] = SESSION
-    os.environ["COURSE_WORKDIR"] = str(workdir)
-    os.environ["COURSE_PROGRESS"] = str(workdir / "progress.json")
+    names = (settings.SESSION.name, settings.WORKDIR.name, settings.PROGRESS.name)
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ[settings.SESSION.name] = SESSION
+    os.environ[settings.WORKDIR.name] = str(workdir)
+    os.environ[settings.PROGRESS.name] = str(workdir / "progress.json")
     yield workdir
     _sweep_session()
     for key, value in saved.items():
@@ -44,7 +47,7 @@ def _sweep_session() -> None:
         client = docker.from_env(timeout=30)
     except Exception:  # noqa: BLE001 - no daemon, nothing to sweep
         return
-    label = {"label": [f"org.dockercourse.session={SESSION}"]}
+    label = {"label": [f"{labels.SESSION}={SESSION}"]}
     for c in client.api.containers(all=True, filters=label):
         client.api.remove_container(c["Id"], force=True)
     for n in client.api.networks(filters=label):

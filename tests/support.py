@@ -1,12 +1,14 @@
 """Helpers shared by tests (importable because tests/ is on sys.path via its conftest)."""
+
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from checker import settings
+
+REPO = settings.REPO_ROOT
 
 
 def run_course(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:

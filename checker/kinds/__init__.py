@@ -2,30 +2,23 @@
 
 A kind is a function `(ctx, **params) -> Outcome`, registered by name with a
 description template. Kinds never name an exercise; the registry supplies the
-parameters. Importing this package registers every kind module.
+parameters. `get_kind` loads every kind module on first use. Kinds read the
+daemon through the typed views of checker.facts (via the CheckContext), one
+module per resource they check; `ctx.require_container(…)` and friends end a
+check with the one "it is missing" message, which the decorator returns.
 """
+
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from checker.errors import RegistryError
+from checker.outcome import Outcome, Unmet, fail, ok
 
-
-@dataclass(frozen=True)
-class Outcome:
-    passed: bool
-    message: str
-    hint: str = ""
-
-
-def ok(message: str) -> Outcome:
-    return Outcome(True, message)
-
-
-def fail(message: str, hint: str = "") -> Outcome:
-    return Outcome(False, message, hint)
+__all__ = ["KINDS", "Kind", "Outcome", "fail", "get_kind", "kind", "ok"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +28,11 @@ class Kind:
     func: Callable[..., Outcome]
     signature: inspect.Signature  # computed once: every check of every exercise names itself with it
     behaviour: bool = False  # runs something (a build, a container, a probe, Compose): seconds, not milliseconds
+
+    @property
+    def description(self) -> str:
+        """The first paragraph of the kind's docstring ("" if it has none): what it proves, and why."""
+        return inspect.cleandoc(self.func.__doc__ or "").split("\n\n", 1)[0].replace("\n", " ")
 
     def title(self, params: dict[str, Any]) -> str:
         """The check's name: the description filled with its parameters, defaults included."""
@@ -50,13 +48,17 @@ class Kind:
         try:
             self.signature.bind(None, **params)
         except TypeError as exc:
-            raise RegistryError(f"check kind {self.name!r}: {exc}.", "fix the check's parameters in the chapter file") from None
+            raise RegistryError(
+                f"check kind {self.name!r}: {exc}.", "fix the check's parameters in the chapter file"
+            ) from None
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, describe: str, *, behaviour: bool = False) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+def kind(
+    name: str, describe: str, *, behaviour: bool = False
+) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
     """Register a check kind under `name`; `describe` is a str.format template over its params.
 
     `behaviour=True` marks a kind that makes the daemon do something (build, run, probe, Compose)
@@ -67,8 +69,16 @@ def kind(name: str, describe: str, *, behaviour: bool = False) -> Callable[[Call
     def register(func: Callable[..., Outcome]) -> Callable[..., Outcome]:
         if name in KINDS:
             raise RegistryError(f"check kind {name!r} is defined twice.", "rename one of them")
-        KINDS[name] = Kind(name, describe, func, inspect.signature(func), behaviour)
-        return func
+
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Outcome:
+            try:
+                return func(*args, **kwargs)
+            except Unmet as unmet:  # ctx.require_…: what the check needs is not there
+                return unmet.outcome
+
+        KINDS[name] = Kind(name, describe, run, inspect.signature(func), behaviour)
+        return run
 
     return register
 

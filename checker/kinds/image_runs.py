@@ -1,14 +1,23 @@
-"""Check kinds that run an image the learner built: with and without arguments, and what is inside it."""
+"""Check kinds that run an image the learner built: with and without arguments, over HTTP or to print.
+
+Every container they start is labelled (role `check-run` or `probe`) and
+removed when the check ends, passed or not.
+"""
+
 from __future__ import annotations
 
 import shlex
-import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
-from checker.context import PROBE_INTERVAL, CheckContext
+from checker.context import CheckContext
+from checker.facts.containers import Container
+from checker.facts.http import answers_with, wait_for_http
+from checker.facts.images import Image
 from checker.kinds import Outcome, fail, kind, ok
+from checker.kinds.images import BUILD_SAYS_WHY
+from checker.labels import ROLE, course_labels
 from checker.probes import wait_for_exit
-from checker.labels import course_labels
 
 
 def effective_command(config: dict[str, Any], args: list[str] | None) -> list[str]:
@@ -18,10 +27,12 @@ def effective_command(config: dict[str, Any], args: list[str] | None) -> list[st
     return entrypoint + cmd
 
 
-def _shell_form_note(config: dict[str, Any]) -> str:
-    entrypoint = config.get("Entrypoint") or []
-    if entrypoint[:2] == ["/bin/sh", "-c"]:
-        return " Its ENTRYPOINT is in shell form (`/bin/sh -c …`), which ignores CMD and every run argument: use the exec form `ENTRYPOINT [\"…\", \"…\"]`."
+def _shell_form_note(image: Image) -> str:
+    if (image.entrypoint or [])[:2] == ["/bin/sh", "-c"]:
+        return (
+            " Its ENTRYPOINT is in shell form (`/bin/sh -c …`), which ignores CMD and every run argument: "
+            'use the exec form `ENTRYPOINT ["…", "…"]`.'
+        )
     return ""
 
 
@@ -29,29 +40,37 @@ def _run_words(args: list[str] | None) -> str:
     return f"`docker run IMAGE {shlex.join(args)}`" if args else "`docker run IMAGE` (no arguments)"
 
 
-def _start_labelled(ctx: CheckContext, image: str, **create: Any) -> tuple[Any, str | None]:
-    """Create and start a labelled container; returns it and the daemon's start error, if any."""
+@contextmanager
+def labelled_run(ctx: CheckContext, image: str, role: str, **create: Any) -> Iterator[tuple[Any, str | None]]:
+    """Create and start a labelled container; yields it and the daemon's start error, if any; always removes it."""
     import docker.errors
 
     labels = course_labels(ctx.exercise_id)
-    labels["org.dockercourse.role"] = "check-run"
+    labels[ROLE] = role
     container = ctx.client.containers.create(image, labels=labels, detach=True, **create)
     try:
-        container.start()
-    except docker.errors.APIError as exc:
-        text = exc.explanation.decode(errors="replace") if isinstance(exc.explanation, bytes) else str(exc.explanation or exc)
-        return container, text
-    return container, None
+        try:
+            container.start()
+        except docker.errors.APIError as exc:
+            text = (
+                exc.explanation.decode(errors="replace")
+                if isinstance(exc.explanation, bytes)
+                else str(exc.explanation or exc)
+            )
+            yield container, text
+            return
+        yield container, None
+    finally:
+        container.remove(force=True)
 
 
 def _logs(container: Any, lines: int = 8) -> str:
-    text = container.logs(tail=lines).decode(errors="replace").strip()
-    return text or "(no output)"
+    return container.logs(tail=lines).decode(errors="replace").strip() or "(no output)"
 
 
-def _image_config(ctx: CheckContext, image: str) -> dict[str, Any] | None:
-    info = ctx.image(image)
-    return None if info is None else (info.get("Config") or {})
+def _watch(container: Any) -> Container:
+    container.reload()
+    return Container(container.attrs)
 
 
 @kind("image_run_serves_http", "a container from {image} answers HTTP on its port {container_port}", behaviour=True)
@@ -67,42 +86,39 @@ def image_run_serves_http(
     timeout: float = 15.0,
 ) -> Outcome:
     """Run the image (with `args` as `docker run` arguments), probe it through a published port, remove it."""
-    import requests
-
-    config = _image_config(ctx, image)
-    if config is None:
-        return fail(f"There is no image {image!r}.", "the build check above says why")
-    command = shlex.join(effective_command(config, args))
-    ran = f"{_run_words(args)} ran `{command}`."
+    info = ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    ran = f"{_run_words(args)} ran `{shlex.join(effective_command(info.config, args))}`."
     url = f"http://127.0.0.1:{host_port}{path}"
-    container, start_error = _start_labelled(ctx, image, command=args or None, ports={f"{container_port}/tcp": host_port})
-    try:
-        if start_error:
-            replaced = " The run arguments replaced CMD, so Docker tried to start them as the program." if args and not config.get("Entrypoint") else ""
-            return fail(f"The container did not start: {start_error.strip()}. {ran}{replaced}{_shell_form_note(config)}", "arguments to `docker run` replace CMD but are appended to ENTRYPOINT")
-        last = "no answer"
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                response = requests.get(url, timeout=2)
-                if response.status_code == 200 and (contains is None or contains in response.text):
-                    return ok(f"{ran} {url} answered 200" + (f" with {contains!r}." if contains else "."))
-                last = f"it answered {response.status_code}: {response.text.strip()[:160]!r}"
-            except requests.RequestException as exc:
-                last = f"no answer ({type(exc).__name__})"
-            container.reload()
-            if container.status in ("exited", "dead") or time.monotonic() >= deadline:
-                break
-            time.sleep(PROBE_INTERVAL)
-        state = container.attrs["State"]
-        status = f"it exited with code {state.get('ExitCode')}" if container.status in ("exited", "dead") else "it is still running"
+    with labelled_run(ctx, image, "check-run", command=args or None, ports={f"{container_port}/tcp": host_port}) as (
+        container,
+        error,
+    ):
+        if error:
+            replaced = (
+                " The run arguments replaced CMD, so Docker tried to start them as the program."
+                if args and not info.entrypoint
+                else ""
+            )
+            return fail(
+                f"The container did not start: {error.strip()}. {ran}{replaced}{_shell_form_note(info)}",
+                "arguments to `docker run` replace CMD but are appended to ENTRYPOINT",
+            )
+        polled = wait_for_http(
+            url, timeout=timeout, accept=answers_with(200, contains), watch=lambda: _watch(container)
+        )
+        if polled.ok:
+            return ok(f"{ran} {url} answered 200" + (f" with {contains!r}." if contains else "."))
+        state = polled.container or _watch(container)
+        status = (
+            f"it exited with code {state.exit_code}" if state.status in ("exited", "dead") else "it is still running"
+        )
         wanted = "200" + (f" with {contains!r}" if contains else "")
         return fail(
-            f"{ran} Port {container_port} did not answer {wanted} ({last}); {status}. Its last log lines:\n{_logs(container)}{_shell_form_note(config)}",
-            f"the app must listen on 0.0.0.0:{container_port}; compare the command above with CMD/ENTRYPOINT (run arguments replace CMD and are appended to ENTRYPOINT)",
+            f"{ran} Port {container_port} did not answer {wanted} ({polled.seen(160)}); {status}. "
+            f"Its last log lines:\n{_logs(container)}{_shell_form_note(info)}",
+            f"the app must listen on 0.0.0.0:{container_port}; compare the command above with CMD/ENTRYPOINT "
+            "(run arguments replace CMD and are appended to ENTRYPOINT)",
         )
-    finally:
-        container.remove(force=True)
 
 
 @kind("image_run_prints", "`{command}` in a container from {image} prints {contains!r}", behaviour=True)
@@ -116,56 +132,54 @@ def image_run_prints(
     timeout: float = 20.0,
 ) -> Outcome:
     """Run `command` in a fresh container (ENTRYPOINT replaced): proves what the image's layers hold."""
-    if _image_config(ctx, image) is None:
-        return fail(f"There is no image {image!r}.", "the build check above says why")
-    container, start_error = _start_labelled(ctx, image, entrypoint=command[:1], command=command[1:])
-    try:
-        if start_error:
-            return fail(f"`{shlex.join(command)}` could not start in {image}: {start_error.strip()}.", "is the program installed in the image?")
+    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    shown = shlex.join(command)
+    with labelled_run(ctx, image, "check-run", entrypoint=command[:1], command=command[1:]) as (container, error):
+        if error:
+            return fail(
+                f"`{shown}` could not start in {image}: {error.strip()}.", "is the program installed in the image?"
+            )
         if not wait_for_exit(container, timeout):
-            return fail(f"`{shlex.join(command)}` did not finish within {timeout:g} s. Last lines:\n{_logs(container)}")
-        code = container.attrs["State"].get("ExitCode")
+            return fail(f"`{shown}` did not finish within {timeout:g} s. Last lines:\n{_logs(container)}")
+        code = Container(container.attrs).exit_code
         output = container.logs().decode(errors="replace").strip()
         if code != exit_code:
-            return fail(f"`{shlex.join(command)}` exited with {code} in {image}: {output[-400:] or '(no output)'}", "was the dependency installed by a RUN step of this image?")
+            return fail(
+                f"`{shown}` exited with {code} in {image}: {output[-400:] or '(no output)'}",
+                "was the dependency installed by a RUN step of this image?",
+            )
         if contains not in output:
-            return fail(f"`{shlex.join(command)}` printed {output[-300:]!r}, which lacks {contains!r}.")
+            return fail(f"`{shown}` printed {output[-300:]!r}, which lacks {contains!r}.")
         return ok(f"it printed {output.splitlines()[-1][:120]!r}." if output else "it ran.")
-    finally:
-        container.remove(force=True)
 
 
-def path_in_image(ctx: CheckContext, image: str, path: str) -> int | None:
-    """The size of `path` inside a fresh (never started) container of `image`, or None if absent."""
-    import docker.errors
-
-    labels = course_labels(ctx.exercise_id)
-    labels["org.dockercourse.role"] = "check-look"
-    container = ctx.client.containers.create(image, command=["true"], entrypoint=[], labels=labels)
-    try:
-        stream, stat = container.get_archive(path)
-        if hasattr(stream, "close"):
-            stream.close()
-        return int(stat.get("size", 0))
-    except docker.errors.NotFound:
-        return None
-    finally:
-        container.remove(force=True)
-
-
-@kind("image_lacks_path", "the image {image} has no {path}", behaviour=True)
-def image_lacks_path(ctx: CheckContext, *, image: str, path: str) -> Outcome:
-    """A file that must not ship (a secret, local junk) is not in any layer the image exposes."""
-    if ctx.image(image) is None:
-        return fail(f"There is no image {image!r}.", "the build check above says why")
-    size = path_in_image(ctx, image, path)
-    if size is not None:
-        name = path.rstrip("/").rsplit("/", 1)[-1]
+@kind("image_serves_http", "a container from {image} answers HTTP on port {container_port}", behaviour=True)
+def image_serves_http(
+    ctx: CheckContext,
+    *,
+    image: str,
+    container_port: int,
+    path: str = "/",
+    contains: str | None = None,
+    timeout: float = 10.0,
+) -> Outcome:
+    """Run the image as the learner would (labelled, on a free host port), fetch `path`, remove it."""
+    ctx.require_image(image, fail(f"There is no image {image!r}.", f"build it first: `docker build -t {image} …`"))
+    with labelled_run(ctx, image, "probe", ports={f"{container_port}/tcp": ("127.0.0.1", None)}) as (container, error):
+        if error:
+            return fail(
+                f"A container from {image} did not start: {error.strip()}.", "check the Dockerfile's CMD and ENTRYPOINT"
+            )
+        bindings = _watch(container).ports.get(f"{container_port}/tcp") or []
+        if not bindings:
+            return fail(f"A container from {image} could not publish port {container_port}.")
+        url = f"http://127.0.0.1:{bindings[0]['HostPort']}{path}"
+        polled = wait_for_http(url, timeout=timeout, accept=answers_with(200, contains))
+        if polled.ok:
+            return ok("it answered 200" + (f" with {contains!r}." if contains else "."))
         return fail(
-            f"{path} is in the image ({size} bytes): a COPY took it from the build context, and anyone who pulls the image can read it.",
-            f"list `{name}` in a .dockerignore next to the Dockerfile (it keeps files out of the build context), or COPY only what the app needs",
+            f"A container from {image} did not serve {path} on port {container_port} within {timeout:g} s: "
+            f"{polled.seen(120)}. "
+            f"It is {_watch(container).status_line}; last log lines:\n{_logs(container, 5)}",
+            "check the Dockerfile's CMD and the port the server listens on",
         )
-    return ok("it is not there.")
-
-
-# --- reading a Dockerfile ---------------------------------------------------------------------

@@ -1,22 +1,14 @@
-"""Check kinds about images: existence and the config a Dockerfile produced."""
+"""Check kinds about images: which exist under which tag, their config, and the files their layers hold."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from checker.context import CheckContext
 from checker.kinds import Outcome, fail, kind, ok
+from checker.labels import ROLE, course_labels
 
-
-def missing_image(name: str) -> Outcome:
-    return fail(f"There is no image {name!r}.", f"build or tag it: `docker build -t {name} .`; `docker images` lists yours")
-
-
-@kind("image_exists", "image {image} exists")
-def image_exists(ctx: CheckContext, *, image: str) -> Outcome:
-    info = ctx.image(image)
-    if info is None:
-        return missing_image(image)
-    return ok(f"found ({info['Id'][7:19]}).")
+BUILD_SAYS_WHY = "the build check above says why"
 
 
 @kind("image_absent", "image {image} is gone")
@@ -26,10 +18,31 @@ def image_absent(ctx: CheckContext, *, image: str) -> Outcome:
     return ok("it no longer exists.")
 
 
-def _compare(field: str, actual: Any, expected: Any, flag: str) -> Outcome | None:
-    if actual != expected:
-        return fail(f"{field} is {actual!r}, expected {expected!r}.", flag)
-    return None
+@kind("image_tagged", "image {image} exists with that tag")
+def image_tagged(ctx: CheckContext, *, image: str) -> Outcome:
+    """The image exists; if not, say which tags of the same repository do exist (a wrong `-t`)."""
+    info = ctx.image(image)
+    if info is not None:
+        return ok(f"found ({info.short_id}).")
+    repository = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+    others = sorted(t for i in ctx.client.images.list(name=repository) for t in i.tags)
+    if others:
+        return fail(
+            f"There is no image {image!r}; found {', '.join(others)} instead.",
+            f"the tag goes after the colon: `-t {image}`",
+        )
+    return fail(
+        f"There is no image {image!r}.",
+        f"build and tag it: `docker build -f … -t {image} FOLDER`; `docker images` lists yours",
+    )
+
+
+def _differs(field: str, actual: Any, expected: Any, hint: str) -> tuple[str, str] | None:
+    return (f"{field} is {actual!r}, expected {expected!r}.", hint) if actual != expected else None
+
+
+def _exec_form(keyword: str, words: list[str]) -> str:
+    return f"use the exec form: `{keyword} {words}`".replace("'", '"')
 
 
 @kind("image_config", "image {image} is configured as the exercise asks")
@@ -44,29 +57,59 @@ def image_config(
     env: dict[str, str] | None = None,
     user: str | None = None,
 ) -> Outcome:
-    info = ctx.image(image)
-    if info is None:
-        return missing_image(image)
-    config = info.get("Config") or {}
+    info = ctx.require_image(image)
     checks = []
     if workdir is not None:
-        checks.append(_compare("WorkingDir", config.get("WorkingDir") or "", workdir, f"set `WORKDIR {workdir}`"))
+        checks.append(_differs("WorkingDir", info.workdir, workdir, f"set `WORKDIR {workdir}`"))
     if cmd is not None:
-        checks.append(_compare("Cmd", config.get("Cmd"), cmd, f"use the exec form: `CMD {cmd}`".replace("'", '"')))
+        checks.append(_differs("Cmd", info.cmd, cmd, _exec_form("CMD", cmd)))
     if entrypoint is not None:
-        checks.append(_compare("Entrypoint", config.get("Entrypoint"), entrypoint, f"use the exec form: `ENTRYPOINT {entrypoint}`".replace("'", '"')))
+        checks.append(_differs("Entrypoint", info.entrypoint, entrypoint, _exec_form("ENTRYPOINT", entrypoint)))
     if exposed_ports is not None:
-        actual = sorted((config.get("ExposedPorts") or {}).keys())
-        checks.append(_compare("ExposedPorts", actual, sorted(exposed_ports), "add `EXPOSE " + " ".join(p.split("/")[0] for p in exposed_ports) + "`"))
+        expose = "add `EXPOSE " + " ".join(p.split("/")[0] for p in exposed_ports) + "`"
+        checks.append(_differs("ExposedPorts", info.exposed_ports, sorted(exposed_ports), expose))
     if user is not None:
-        checks.append(_compare("User", config.get("User") or "", user, f"add `USER {user}`"))
-    if env is not None:
-        actual_env = dict(item.split("=", 1) for item in config.get("Env") or [] if "=" in item)
-        for key, value in env.items():
-            checks.append(_compare(f"ENV {key}", actual_env.get(key), value, f"add `ENV {key}={value}`"))
+        checks.append(_differs("User", info.user, user, f"add `USER {user}`"))
+    actual_env = info.env
+    for key, value in (env or {}).items():
+        checks.append(_differs(f"ENV {key}", actual_env.get(key), value, f"add `ENV {key}={value}`"))
     failures = [c for c in checks if c is not None]
     if failures:
-        first = failures[0]
+        message, hint = failures[0]
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
-        return fail(first.message + more, first.hint)
+        return fail(message + more, hint)
     return ok("config matches.")
+
+
+def path_in_image(ctx: CheckContext, image: str, path: str) -> int | None:
+    """The size of `path` inside a fresh (never started) container of `image`, or None if absent."""
+    import docker.errors
+
+    labels = course_labels(ctx.exercise_id)
+    labels[ROLE] = "check-look"
+    container = ctx.client.containers.create(image, command=["true"], entrypoint=[], labels=labels)
+    try:
+        stream, stat = container.get_archive(path)
+        if hasattr(stream, "close"):
+            stream.close()
+        return int(stat.get("size", 0))
+    except docker.errors.NotFound:
+        return None
+    finally:
+        container.remove(force=True)
+
+
+@kind("image_lacks_path", "the image {image} has no {path}", behaviour=True)
+def image_lacks_path(ctx: CheckContext, *, image: str, path: str) -> Outcome:
+    """A file that must not ship (a secret, local junk) is not in any layer the image exposes."""
+    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    size = path_in_image(ctx, image, path)
+    if size is not None:
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        return fail(
+            f"{path} is in the image ({size} bytes): a COPY took it from the build context, and anyone who pulls the "
+            f"image can read it.",
+            f"list `{name}` in a .dockerignore next to the Dockerfile (it keeps files out of the build context), or "
+            f"COPY only what the app needs",
+        )
+    return ok("it is not there.")

@@ -6,6 +6,7 @@ isolated, so the test never touches a learner's workspace or settings. The
 server is always stopped, kernels included. Chromium is Debian's package: a
 missing browser fails the test (CI installs it); nothing is ever downloaded.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,18 @@ from typing import Iterator
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from checker import settings
+
+REPO = settings.REPO_ROOT
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM = Path(settings.CHROMIUM.get())
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 START_TIMEOUT = 90.0
 
 # Lab settings for a deterministic page: every cell attached to the DOM, no news toast.
@@ -45,7 +54,9 @@ class LabServer:
     process: subprocess.Popen
 
     def api(self, path: str, method: str = "GET") -> object:
-        request = urllib.request.Request(f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -122,34 +133,43 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab on a free port with a token, serving a temporary copy of notebooks/."""
     base = tmp_path_factory.mktemp("e2e-lab")
     root = base / "notebooks"
-    shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns("workspace", ".ipynb_checkpoints"))
+    shutil.copytree(settings.NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns("workspace", ".ipynb_checkpoints"))
     jupyter_config = base / "jupyter-config"
-    for name, settings in LAB_SETTINGS.items():
+    for name, values in LAB_SETTINGS.items():
         path = jupyter_config / "lab" / "user-settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings))
+        path.write_text(json.dumps(values))
     env = dict(os.environ)
+    env[settings.WORKDIR.name] = str(root)
+    env[settings.PROGRESS.name] = str(base / "progress.json")
     env.update(
-        COURSE_WORKDIR=str(root),
-        COURSE_PROGRESS=str(base / "progress.json"),
         JUPYTER_CONFIG_DIR=str(jupyter_config),
         JUPYTER_DATA_DIR=str(base / "jupyter-data"),
         JUPYTER_RUNTIME_DIR=str(base / "jupyter-runtime"),
         IPYTHONDIR=str(base / "ipython"),
     )
-    env.pop("COURSE_NO_PROGRESS", None)
+    env.pop(settings.NO_PROGRESS.name, None)
     port, token = _free_port(), uuid.uuid4().hex
     argv = [
-        sys.executable, "-m", "jupyter", "lab",
-        f"--port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.open_browser=False", "--no-browser",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.open_browser=False",
+        "--no-browser",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
     ]
     if os.geteuid() == 0:
         argv.append("--allow-root")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "jupyterlab.log"
     with open(log, "w") as log_file:
-        process = subprocess.Popen(argv, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            argv, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = LabServer(f"http://127.0.0.1:{port}", token, root, process)
     try:
         _wait_until_answering(server, log)
@@ -163,7 +183,9 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 def browser() -> Iterator[object]:
     """Headless Debian Chromium. Missing Chromium fails the test: it is a requirement, not optional."""
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium` (never `playwright install`).")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: `apt-get install chromium` (never `playwright install`)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

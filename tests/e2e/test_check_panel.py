@@ -5,6 +5,7 @@ widget), never from the whole page: the notebook's own text contains the same
 words. Cell positions come from the cells' metadata, and the expected texts
 from the exercise registry, so the test follows the content as it changes.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from checker import api
+from checker import api, settings
 from checker.registry import default_registry
-from course.notebook_cells import exercise_cells
-from course.progress_view import CHAPTER_TITLES
+from course.notebook.cells import exercise_cells
+from course.notebook.progress_view import CHAPTER_TITLES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.docker]
 
-REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = "00-start-here.ipynb"
 EXERCISE = "warmup-hello"
 CELL_TIMEOUT = 120_000  # ms; a cell that runs a check waits for the daemon
@@ -70,7 +70,9 @@ class NotebookPage:
                     raise
 
     def wait_for_idle_kernel(self) -> None:
-        self.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=CELL_TIMEOUT)
+        self.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+            timeout=CELL_TIMEOUT
+        )
 
     def set_source(self, index: int, text: str) -> None:
         editor = self.cell(index).locator(".cm-content")
@@ -108,12 +110,12 @@ def test_check_panel_wrong_hint_fix_pass_reset(lab_server, page, screenshot, doc
     from playwright.sync_api import expect
 
     ex = api.exercise(EXERCISE)
-    cells = exercise_cells(REPO / "notebooks" / NOTEBOOK, ex.id)
+    cells = exercise_cells(settings.NOTEBOOKS_DIR / NOTEBOOK, ex.id)
     answer, check_cell = cells.answers[0], cells.checks[0]
     container = ex.owns.containers[0]
     wrong = ex.wrong[0]
     chapter_total = len(default_registry().chapter(ex.chapter))
-    path = REPO / "notebooks" / NOTEBOOK
+    path = settings.NOTEBOOKS_DIR / NOTEBOOK
     notebook = NotebookPage(page)
     try:
         notebook.open(lab_server.open_url(NOTEBOOK))
@@ -122,7 +124,9 @@ def test_check_panel_wrong_hint_fix_pass_reset(lab_server, page, screenshot, doc
         notebook.run(_code_cell(path, "from course.notebook import"))
         dashboard_cell = _code_cell(path, "progress()")
         notebook.run(dashboard_cell)
-        chapter_row = notebook.output(dashboard_cell).locator(".course-progress tr").filter(has_text=CHAPTER_TITLES[ex.chapter])
+        chapter_row = (
+            notebook.output(dashboard_cell).locator(".course-progress tr").filter(has_text=CHAPTER_TITLES[ex.chapter])
+        )
         expect(chapter_row).to_contain_text(f"0/{chapter_total} exercises")
         notebook.set_source(answer, "\n".join(step.cell_source.rstrip() for step in wrong.steps))
         notebook.run(answer)

@@ -78,9 +78,9 @@ def test_solve_check_and_wrong_answer_on_a_private_registry(docker_client, track
     registry, owned = demo_registry
     tracker.containers.append(owned)
     api.solve("cleanup-demo", registry=registry)
-    assert api.check("cleanup-demo", registry=registry, record=False).passed
+    assert api.check("cleanup-demo", registry=registry).passed
     api.apply_wrong("cleanup-demo", 0, registry=registry)
-    result = api.check("cleanup-demo", registry=registry, record=False)
+    result = api.check("cleanup-demo", registry=registry)
     assert not result.passed and result.exit_code == 1
     assert "It is not running: it is created" in result.checks[0].message
     api.reset("cleanup-demo", registry=registry)

@@ -1,10 +1,12 @@
 """The command-line contract, run as a learner runs it, against the real daemon."""
+
 from __future__ import annotations
 
 import json
 import time
 
 import pytest
+
 from support import run_course
 
 pytestmark = pytest.mark.docker
@@ -16,7 +18,13 @@ def test_list_json_contract() -> None:
     proc = run_course("list", "--json")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
-    assert rows[0] == {"id": EXERCISE, "chapter": 0, "title": "Run your first named container", "points": 1.0, "notebook": "00-start-here"}
+    assert rows[0] == {
+        "id": EXERCISE,
+        "chapter": 0,
+        "title": "Run your first named container",
+        "points": 1.0,
+        "notebook": "00-start-here",
+    }
     assert all(set(row) == {"id", "chapter", "title", "points", "notebook"} for row in rows)
     assert all(row["chapter"] == int(row["notebook"][:2]) for row in rows)
 
@@ -58,6 +66,17 @@ def test_hints_escalate_from_nudge_to_command() -> None:
     for _ in range(5):
         last = run_course("hint", EXERCISE).stdout
     assert last.startswith("Hint 4 of 4") and "docker run --name hello-course" in last
+
+
+def test_kinds_prints_the_reference_of_every_kind() -> None:
+    from checker.kinds import reference
+
+    text = run_course("kinds")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout == reference.render_text().rstrip("\n") + "\n"
+    assert "container_running" in text.stdout
+    markdown = run_course("kinds", "--markdown")
+    assert markdown.returncode == 0 and markdown.stdout.startswith("# Check kinds")
 
 
 def test_unknown_exercise_is_exit_2_with_a_fix() -> None:
@@ -103,7 +122,12 @@ def test_doctor_reports_every_part_of_a_ready_machine() -> None:
     names = [c["name"] for c in report["checks"]]
     assert names[0] == "Docker daemon" and "Compose v2" in names and "free disk" in names and "host ports" in names
     images = [c for c in report["checks"] if c["name"].startswith("image ")]
-    assert {c["name"] for c in images} >= {"image busybox:1.35", "image python:3.11-slim", "image redis:7.0", "image registry:2.8"}
+    assert {c["name"] for c in images} >= {
+        "image busybox:1.35",
+        "image python:3.11-slim",
+        "image redis:7.0",
+        "image registry:2.8",
+    }
     daemon = report["checks"][0]
     assert "engine" in daemon["detail"] and "API" in daemon["detail"]
     assert proc.returncode == (0 if report["ready"] else 1)

@@ -5,6 +5,7 @@ real catalog images. The `slow` test provisions the real catalog (what CI does
 anyway; idempotent) and proves each stand-in behaves like its upstream image.
 Everything a test creates is removed in a finalizer, even when it fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from checker.errors import CourseError
-from checker.labels import MANAGED, STANDIN
+from checker.labels import MANAGED, NAMESPACE, STANDIN
 from course import images
 from course.images import BaseImage
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.docker
 
 TEST_BUSYBOX = BaseImage("dockercourse-test/busybox:1.35", "throwaway busybox stand-in", "busybox")
 TEST_PLAIN = "dockercourse-test/plain:1.0"
-TEST_LABELS = {MANAGED: "true", "org.dockercourse.test": "test_images"}
+TEST_LABELS = {MANAGED: "true", f"{NAMESPACE}.test": "test_images"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,6 @@ class Created:
         self.tags: list[str] = []
         self.repos: list[str] = []  # push/pull leaves digest references (repo@sha256:…) on images
 
-
     def tag(self, name: str) -> str:
         self.tags.append(name)
         return name
@@ -69,8 +69,12 @@ class Created:
                 self.client.api.remove_network(network)
             except docker.errors.NotFound:
                 pass
-        digests = [ref for image in (self.client.api.images() if self.repos else [])
-                   for ref in image.get("RepoDigests") or [] if ref.split("@")[0] in self.repos]
+        digests = [
+            ref
+            for image in (self.client.api.images() if self.repos else [])
+            for ref in image.get("RepoDigests") or []
+            if ref.split("@")[0] in self.repos
+        ]
         for tag in [*reversed(self.tags), *digests]:
             try:
                 self.client.api.remove_image(tag, force=True)
@@ -132,6 +136,7 @@ def _plain_image(client, created: Created) -> str:
 
 # --------------------------------------------------------------------------- fast tests
 
+
 def test_busybox_standin_builds_from_static_binary_and_runs(client, created):
     created.tag(TEST_BUSYBOX.name)
     _forget(client, TEST_BUSYBOX.name)
@@ -143,7 +148,9 @@ def test_busybox_standin_builds_from_static_binary_and_runs(client, created):
     labels = client.api.inspect_image(TEST_BUSYBOX.name)["Config"]["Labels"]
     assert labels[STANDIN] == "true"
     assert labels[f"{STANDIN}.source"] == "debian-bookworm"
-    code, output = _run(client, created, TEST_BUSYBOX.name, ["sh", "-c", "echo hello from busybox && stat -c %a /tmp && whoami"])
+    code, output = _run(
+        client, created, TEST_BUSYBOX.name, ["sh", "-c", "echo hello from busybox && stat -c %a /tmp && whoami"]
+    )
     assert code == 0, output
     assert output.split() == ["hello", "from", "busybox", "1777", "root"]
 
@@ -201,7 +208,9 @@ def test_export_of_missing_image_explains_what_to_do(client, tmp_path):
     assert not (tmp_path / "x.images.tar").exists()
 
 
-@pytest.mark.parametrize("content", [None, b"", b"this is not a tar archive\n" * 100], ids=["missing", "empty", "garbage"])
+@pytest.mark.parametrize(
+    "content", [None, b"", b"this is not a tar archive\n" * 100], ids=["missing", "empty", "garbage"]
+)
 def test_import_of_missing_or_corrupt_bundle_is_a_course_error(client, tmp_path, content):
     path = tmp_path / "broken.images.tar"
     if content is not None:
@@ -252,7 +261,9 @@ class _FakeRegistry:
 def test_offline_never_attempts_a_pull(client, created):
     fake = _FakeRegistry()
     try:
-        image = BaseImage(f"127.0.0.1:{fake.port}/dockercourse-test/busybox:1.35", "pull target that counts attempts", "busybox")
+        image = BaseImage(
+            f"127.0.0.1:{fake.port}/dockercourse-test/busybox:1.35", "pull target that counts attempts", "busybox"
+        )
         created.tag(image.name)
 
         offline_lines: list[str] = []
@@ -271,6 +282,7 @@ def test_offline_never_attempts_a_pull(client, created):
 
 
 # --------------------------------------------------------------------------- the real catalog
+
 
 def _wait_http(url: str, timeout: float = 30.0) -> bytes:
     deadline = time.monotonic() + timeout
@@ -296,28 +308,40 @@ def test_real_catalog_provisions_and_behaves_like_upstream(client, created):
     assert time.monotonic() - started < 2.0, "a warm provisioning run must be quick"
 
     # python:3.11-slim: full standard library, `python` on PATH.
-    code, output = _run(client, created, "python:3.11-slim",
-                        ["python", "-c", "import http.server, sqlite3, json, sys; print(sys.version_info[:2])"])
+    code, output = _run(
+        client,
+        created,
+        "python:3.11-slim",
+        ["python", "-c", "import http.server, sqlite3, json, sys; print(sys.version_info[:2])"],
+    )
     assert code == 0 and output.strip() == "(3, 11)", output
 
     # redis:7.0 answers PING from another container on a user network.
     suffix = uuid.uuid4().hex[:8]
     network = client.networks.create(f"dockercourse-test-net-{suffix}", labels=TEST_LABELS)
     created.networks.append(network.id)
-    server = client.containers.run("redis:7.0", detach=True, name=f"dockercourse-test-redis-{suffix}",
-                                   network=network.name, labels=TEST_LABELS)
+    server = client.containers.run(
+        "redis:7.0", detach=True, name=f"dockercourse-test-redis-{suffix}", network=network.name, labels=TEST_LABELS
+    )
     created.containers.append(server.id)
     answer = ""
     for _attempt in range(30):
-        code, answer = _run(client, created, "redis:7.0", ["redis-cli", "-h", server.name, "ping"], network=network.name)
+        code, answer = _run(
+            client, created, "redis:7.0", ["redis-cli", "-h", server.name, "ping"], network=network.name
+        )
         if answer.strip() == "PONG":
             break
         time.sleep(0.5)
     assert answer.strip() == "PONG", answer
 
     # registry:2.8 on :5000 with storage in /var/lib/registry: push, list, pull back.
-    registry = client.containers.run("registry:2.8", detach=True, name=f"dockercourse-test-registry-{suffix}",
-                                     ports={"5000/tcp": ("127.0.0.1", None)}, labels=TEST_LABELS)
+    registry = client.containers.run(
+        "registry:2.8",
+        detach=True,
+        name=f"dockercourse-test-registry-{suffix}",
+        ports={"5000/tcp": ("127.0.0.1", None)},
+        labels=TEST_LABELS,
+    )
     created.containers.append(registry.id)
     registry.reload()
     port = registry.attrs["NetworkSettings"]["Ports"]["5000/tcp"][0]["HostPort"]

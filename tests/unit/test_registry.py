@@ -7,7 +7,17 @@ import pytest
 
 from checker.errors import ExerciseNotFound, RegistryError
 from checker.kinds import get_kind
-from checker.registry import chapter_number, default_registry, load_registry
+from checker.registry import (
+    chapter_number,
+    default_registry,
+    exercises_dir,
+    load_registry,
+)
+from checker.registry.schema import FORMAT_VERSION
+from checker.registry.validate import problems
+from course.notebook.cells import exercise_cells
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 GOOD = '''
 notebook = "09-demo"
@@ -30,15 +40,17 @@ expect = "no container"
 '''
 
 
-def test_real_registry_loads_with_unique_ids_and_known_kinds() -> None:
+def test_real_registry_has_no_problems() -> None:
+    """Everything `verify` checks before it touches the daemon, for every exercise of the course."""
     registry = default_registry()
-    ids = [e.id for e in registry.exercises]
-    assert ids and len(ids) == len(set(ids))
-    for exercise in registry.exercises:
-        assert exercise.hints, exercise.id
-        assert exercise.wrong, exercise.id
-        for spec in exercise.checks:
-            get_kind(spec.kind).validate(spec.params)
+    assert registry.exercises
+    found = problems(registry, notebooks_dir=NOTEBOOKS, read_cells=exercise_cells)
+    assert {ex: found[ex] for ex in found if found[ex]} == {}
+
+
+def test_every_chapter_file_states_its_format() -> None:
+    for path in sorted(exercises_dir().glob("*.toml")):
+        assert f"\nformat_version = {FORMAT_VERSION}\n" in path.read_text(encoding="utf-8"), path.name
 
 
 def test_chapter_files_parse_into_steps(tmp_path: Path) -> None:
@@ -49,6 +61,8 @@ def test_chapter_files_parse_into_steps(tmp_path: Path) -> None:
     assert exercise.owns.containers == ("demo-box",)
     assert exercise.solution[0].cell_source == "%%bash\ntrue\n"
     assert exercise.solution[1].cell_source == "%%writefile workspace/demo/answer.txt\n42"
+    assert exercise.wrong[0].steps == ()  # no steps: the unsolved starting state
+    assert (exercise.points, exercise.timeout, exercise.partial_credit) == (1.0, 120.0, False)
 
 
 def test_unknown_exercise_lists_the_known_ones(tmp_path: Path) -> None:

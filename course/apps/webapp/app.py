@@ -10,6 +10,7 @@ Routes:
   /visits    increments and returns a counter kept in redis (needs REDIS_HOST)
   /env/NAME  the value of an environment variable the exercise asks for
 """
+
 from __future__ import annotations
 
 import json
@@ -42,13 +43,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         if self.path == "/":
-            status, body = 200, f"{GREETING} (host {socket.gethostname()}, version {os.environ.get('APP_VERSION', 'dev')})\n"
+            status, body = (
+                200,
+                f"{GREETING} (host {socket.gethostname()}, version {os.environ.get('APP_VERSION', 'dev')})\n",
+            )
         elif self.path == "/health":
             status, body = 200, "ok\n"
         elif self.path == "/visits":
             status, body = visits()
         elif self.path.startswith("/env/"):
-            name = self.path[len("/env/"):]
+            name = self.path[len("/env/") :]
             status, body = 200, json.dumps({name: os.environ.get(name)}) + "\n"
         else:
             status, body = 404, "not found\n"
@@ -64,7 +68,7 @@ class Handler(BaseHTTPRequestHandler):
         sys.stdout.flush()
 
 
-def stop(signum: int, frame: object) -> None:
+def stop(signum: int, frame: object) -> None:  # noqa: ARG001 - the signal handler signature
     """As PID 1 in a container, SIGTERM is ignored unless handled: `docker stop` would wait 10 s."""
     raise SystemExit(0)
 

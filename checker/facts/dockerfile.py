@@ -1,0 +1,125 @@
+"""Reading a Dockerfile's text, only to name mistakes precisely (the build itself proves it works).
+
+Pure logic: no daemon. Instructions keep their first line number, so every
+mistake is named with the line a learner has to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from fnmatch import fnmatch
+
+
+@dataclass(frozen=True)
+class Instruction:
+    line: int
+    keyword: str
+    args: str
+
+    def __str__(self) -> str:
+        text = f"{self.keyword} {self.args}".strip()
+        return f"line {self.line} `{text if len(text) <= 70 else text[:67] + '…'}`"
+
+
+def parse_dockerfile(text: str) -> list[Instruction]:
+    """Instructions with their first line number; comments dropped, `\\` continuations joined."""
+    instructions: list[Instruction] = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if pending and stripped.startswith("#"):
+            continue
+        if not pending:
+            start = number
+        if stripped.endswith("\\"):
+            pending.append(stripped[:-1])
+            continue
+        pending.append(stripped)
+        joined = " ".join(part.strip() for part in pending if part.strip())
+        pending = []
+        keyword, _, args = joined.partition(" ")
+        instructions.append(Instruction(start, keyword.upper(), args.strip()))
+    if pending:
+        joined = " ".join(pending)
+        keyword, _, args = joined.partition(" ")
+        instructions.append(Instruction(start, keyword.upper(), args.strip()))
+    return instructions
+
+
+def copy_operands(args: str) -> list[str]:
+    """The sources and destination of COPY/ADD (JSON or plain form), without `--flags`."""
+    if args.startswith("["):
+        try:
+            return [str(item) for item in json.loads(args)]
+        except ValueError:
+            pass
+    try:
+        words = shlex.split(args)
+    except ValueError:
+        words = args.split()
+    return [word for word in words if not word.startswith("--")]
+
+
+def copies_file(instruction: Instruction, name: str) -> bool:
+    """Does this COPY/ADD bring `name` in? A folder source (`.`, `src/`) may hold it; a pattern may match it."""
+    for source in copy_operands(instruction.args)[:-1]:
+        clean = source[2:] if source.startswith("./") else source
+        if clean in ("", ".") or clean.endswith("/") or fnmatch(name, clean) or fnmatch(name, clean.rsplit("/", 1)[-1]):
+            return True
+    return False
+
+
+def dockerfile_mistakes(text: str, manifest: str) -> list[str]:
+    """The notes' three classic mistakes, each named with its line, in file order (per build stage)."""
+    found: list[tuple[int, str]] = []
+    stages: list[list[Instruction]] = [[]]
+    for instruction in parse_dockerfile(text):
+        if instruction.keyword == "FROM" and stages[-1]:
+            stages.append([])
+        stages[-1].append(instruction)
+    for stage in stages:
+        body = [i for i in stage if i.keyword != "FROM"]
+        copies = [i for i in body if i.keyword in ("COPY", "ADD")]
+        for instruction in copies:
+            if len(copy_operands(instruction.args)) < 2:
+                example = f"`COPY {instruction.args or 'app.py'} .`"
+                found.append(
+                    (
+                        instruction.line,
+                        f"{instruction} has no destination: a COPY needs a source and a destination, e.g. {example}",
+                    )
+                )
+        uses = [i for i in body if i.keyword == "RUN" and manifest in i.args]
+        for run in uses:
+            if not any(c.line < run.line and copies_file(c, manifest) for c in copies):
+                later = next((c for c in copies if c.line > run.line and copies_file(c, manifest)), None)
+                where = f" (it is copied only later, at {later})" if later else ""
+                found.append(
+                    (
+                        run.line,
+                        f"{run} reads {manifest} before the image has it{where}: copy the manifest first, then install",
+                    )
+                )
+        workdirs = [i for i in body if i.keyword == "WORKDIR"]
+        depends = [i for i in body if i.keyword in ("COPY", "ADD") or i in uses]
+        if depends and not workdirs:
+            found.append(
+                (
+                    depends[0].line,
+                    f"there is no WORKDIR, so {depends[0]} and the rest work in `/`: set `WORKDIR /app` before them",
+                )
+            )
+        elif depends and workdirs[0].line > depends[0].line:
+            found.append(
+                (
+                    workdirs[0].line,
+                    f"{workdirs[0]} comes after {depends[0]}, which already ran in `/`: "
+                    "set WORKDIR before the instructions that depend on it",
+                )
+            )
+    return [text for _, text in sorted(found, key=lambda item: item[0])]

@@ -1,0 +1,108 @@
+"""Networks: the inspect view, and reading what a connection attempt printed (pure logic).
+
+A reachability verdict always says which of three things happened: the name
+did not resolve, the connection was refused, or nothing answered in time,
+because each has a different fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROBE_TIMEOUT = 4  # seconds a single connection attempt may take before it counts as "no answer"
+
+
+@dataclass(frozen=True)
+class Network:
+    raw: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.raw.get("Name", ""))
+
+    @property
+    def driver(self) -> str:
+        return str(self.raw.get("Driver", ""))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.raw.get("Labels") or {}
+
+    @property
+    def subnets(self) -> list[str]:
+        return [c.get("Subnet", "?") for c in (self.raw.get("IPAM") or {}).get("Config") or []]
+
+    @property
+    def container_names(self) -> list[str]:
+        return [c.get("Name", "?") for c in (self.raw.get("Containers") or {}).values()]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one connection attempt printed, and how it exited (None: it was stopped)."""
+
+    exit_code: int | None
+    output: str
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How one connection attempt ended: reached, or why not (in words a learner can act on)."""
+
+    reached: bool
+    reason: str  # "answered", "does not resolve", "connection refused", "no answer within N s", …
+    cause: str = "other"  # answered | dns | refused | timeout | other: what a retry could change
+
+
+def classify(result: Attempt, host: str, port: int) -> Reach:
+    """Read busybox `wget` output: any HTTP reply (even 404) proves the connection was made.
+
+    busybox 1.35's `wget -T` crashes (Debian's static build), so attempts are
+    bounded by `timeout` around wget instead of by wget itself.
+    """
+    text = result.output
+    if result.exit_code == 0 or "server returned error" in text:
+        return Reach(True, "answered", "answered")
+    if result.exit_code is None or result.exit_code in (124, 143):
+        return Reach(False, f"nothing answered on {host}:{port} within {PROBE_TIMEOUT} s (timed out)", "timeout")
+    if "bad address" in text:
+        return Reach(False, f"the name {host!r} does not resolve (no shared network with DNS for it)", "dns")
+    if "refused" in text:
+        return Reach(
+            False,
+            f"{host!r} resolves, but the connection to port {port} was refused (nothing listens there)",
+            "refused",
+        )
+    if "reset" in text or "closed" in text.lower():
+        return Reach(True, "answered (then closed the connection)", "answered")
+    if result.exit_code == 127 or ("not found" in text and "wget" in text):
+        return Reach(False, "the container has no `wget` to test with")
+    return Reach(False, f"it failed: {text.strip()[-200:] or f'exit code {result.exit_code}'}")
+
+
+def wget_command(host: str, port: int, path: str = "/") -> list[str]:
+    return ["wget", "-q", "-O", "/dev/null", f"http://{host}:{port}{path}"]
+
+
+MARKER = "@@course-probe-exit="
+
+
+def split_attempts(output: str, count: int) -> list[Attempt]:
+    """Cut the output of `count` attempts run in one shell, each followed by `MARKER<exit code>`."""
+    chunks = output.split(MARKER)
+    attempts = []
+    for index in range(count):
+        chunk = chunks[index] if index < len(chunks) else ""
+        text = chunk.split("\n", 1)[1] if index > 0 and "\n" in chunk else chunk  # after the previous exit code
+        if index + 1 >= len(chunks):  # the probe stopped before this attempt finished
+            attempts.append(Attempt(None, text))
+            continue
+        code_text = chunks[index + 1].partition("\n")[0].strip()
+        attempts.append(Attempt(int(code_text) if code_text.isdigit() else None, text))
+    return attempts
+
+
+def interface_names(proc_net_dev: str) -> list[str]:
+    """Interface names from /proc/net/dev (present in every Linux container, unlike `ip`)."""
+    return sorted(line.split(":", 1)[0].strip() for line in proc_net_dev.splitlines()[2:] if ":" in line)
