@@ -24,7 +24,7 @@ from checker.outcome import Outcome, Unmet, fail
 if TYPE_CHECKING:
     import docker
 
-__all__ = ["CheckContext", "default_workdir", "poll"]
+__all__ = ["CheckContext", "poll"]
 
 
 VIEWS: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -33,11 +33,6 @@ VIEWS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "network": Network,
     "volume": Volume,
 }
-
-
-def default_workdir() -> Path:
-    """Where answer cells run: the notebooks folder, or COURSE_WORKDIR (the grader sets it)."""
-    return settings.workdir()
 
 
 def missing_container(name: str) -> Outcome:
@@ -64,7 +59,7 @@ class CheckContext:
     """One run of one exercise's checks. Inspect results are cached for the run only."""
 
     exercise_id: str
-    workdir: Path = field(default_factory=default_workdir)
+    workdir: Path = field(default_factory=settings.workdir)
     _client: Any = None
     _inspect_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Builds made earlier in this run, by (context folder, Dockerfile): a later check of the
@@ -105,7 +100,7 @@ class CheckContext:
 
     def service(self, project: str, name: str) -> Service:
         """A Compose service and its containers, as they are now (never cached)."""
-        return find_service(self, project, name)
+        return find_service(self.api, project, name)
 
     # -- the same, or end the check with what is missing
     def require_container(self, name: str, outcome: Outcome | None = None) -> Container:

@@ -3,6 +3,7 @@
 Reset and cleanup filter by these labels (plus names an exercise declares), so
 everything the course creates must carry them. Nothing else is ever removed.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ One module, so that a maintainer finds in one place where a file lives and what
 an environment variable changes. Values are read when asked for, not at import:
 the grader and the tests change them per run. Nothing here imports Docker.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,19 +36,30 @@ class Variable:
         return bool(os.environ.get(self.name))
 
 
-WORKDIR = Variable("COURSE_WORKDIR", "The folder answer cells run in. The grader and the tests give each run its own.",
-                   "notebooks/ of the checkout")
-PROGRESS = Variable("COURSE_PROGRESS", "The learner's progress file (passes and revealed hints).",
-                    "WORKDIR/workspace/.progress.json")
-NO_PROGRESS = Variable("COURSE_NO_PROGRESS", "When set, checks and hints record nothing: grading and verify "
-                       "must not change a learner's progress.")
-EXERCISES_DIR = Variable("COURSE_EXERCISES_DIR", "The folder of chapter files (the exercise registry).",
-                         "course/exercises/ of the checkout")
-SESSION = Variable("COURSE_SESSION", "The label value that marks what one process tree created; "
-                   "a new random id when unset, inherited by the steps it runs.")
+WORKDIR = Variable(
+    "COURSE_WORKDIR",
+    "The folder answer cells run in. The grader and the tests give each run its own.",
+    "notebooks/ of the checkout",
+)
+PROGRESS = Variable(
+    "COURSE_PROGRESS", "The learner's progress file (passes and revealed hints).", "WORKDIR/workspace/.progress.json"
+)
+NO_PROGRESS = Variable(
+    "COURSE_NO_PROGRESS",
+    "When set, checks and hints record nothing: grading and verify must not change a learner's progress.",
+)
+EXERCISES_DIR = Variable(
+    "COURSE_EXERCISES_DIR", "The folder of chapter files (the exercise registry).", "course/exercises/ of the checkout"
+)
+SESSION = Variable(
+    "COURSE_SESSION",
+    "The label value that marks what one process tree created; "
+    "a new random id when unset, inherited by the steps it runs.",
+)
 DEBUG = Variable("COURSE_DEBUG", "When set, the command line shows the traceback behind a message.")
-DEBIAN_MIRROR = Variable("COURSE_DEBIAN_MIRROR", "The Debian archive the offline stand-in images are built from.",
-                         "the host's apt sources")
+DEBIAN_MIRROR = Variable(
+    "COURSE_DEBIAN_MIRROR", "The Debian archive the offline stand-in images are built from.", "the host's apt sources"
+)
 BUILD_TMP = Variable("COURSE_BUILD_TMP", "Scratch space for building the stand-in images.", "/var/tmp")
 CHROMIUM = Variable("COURSE_CHROMIUM", "The Chromium the browser test drives.", "/usr/bin/chromium")
 

@@ -14,8 +14,7 @@ from typing import Any, Callable
 
 from checker import api, settings
 from checker.errors import CourseError, explain
-from checker.kinds import get_kind
-from checker.registry import Exercise, Registry
+from checker.registry import Exercise, Registry, validate
 from checker.results import ExerciseResult
 
 
@@ -40,50 +39,10 @@ class ExerciseReport:
 def lint(
     registry: Registry, exercises: tuple[Exercise, ...], notebooks_dir: Path = settings.NOTEBOOKS_DIR
 ) -> dict[str, list[str]]:
-    """Static problems per exercise id: duplicate ids, unknown kinds, bad params, missing hints or cells."""
+    """Static problems per exercise id, from the registry's one validation, notebook cells included."""
     from course.notebook.cells import exercise_cells
 
-    problems: dict[str, list[str]] = {e.id: [] for e in exercises}
-    seen: set[str] = set()
-    owners: dict[tuple[str, str], str] = {}
-    for ex in registry.exercises:
-        if ex.id in seen and ex.id in problems:
-            problems[ex.id].append("duplicate exercise id")
-        seen.add(ex.id)
-        for what in ("containers", "networks", "volumes", "images", "projects"):
-            for name in getattr(ex.owns, what):
-                owner = owners.setdefault((what, name), ex.id)
-                if owner != ex.id and ex.id in problems:
-                    problems[ex.id].append(
-                        f"{what[:-1]} {name!r} is also owned by {owner}: resetting one would break the other"
-                    )
-    for ex in exercises:
-        found = problems[ex.id]
-        if not ex.hints:
-            found.append("no hints")
-        if not ex.checks:
-            found.append("no checks")
-        if not ex.solution:
-            found.append("no reference solution")
-        if not ex.wrong:
-            found.append("no known wrong answer")
-        for spec in ex.checks:
-            try:
-                get_kind(spec.kind).validate(spec.params)
-            except CourseError as exc:
-                found.append(str(exc))
-        notebook = notebooks_dir / f"{ex.notebook}.ipynb"
-        if not notebook.is_file():
-            found.append(f"notebook {notebook.name} is missing")
-            continue
-        cells = exercise_cells(notebook, ex.id)
-        if len(cells.answers) != len(ex.solution):
-            found.append(
-                f"{notebook.name} has {len(cells.answers)} answer cell(s); the solution has {len(ex.solution)} step(s)"
-            )
-        if not cells.checks:
-            found.append(f"{notebook.name} has no check cell for it")
-    return problems
+    return validate.problems(registry, exercises, notebooks_dir=notebooks_dir, read_cells=exercise_cells)
 
 
 def _failing_messages(result: ExerciseResult) -> str:

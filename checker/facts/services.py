@@ -15,21 +15,21 @@ from checker.labels import COMPOSE_NETWORK, COMPOSE_PROJECT, COMPOSE_SERVICE
 from checker.outcome import Outcome, fail
 
 if TYPE_CHECKING:
-    from checker.context import CheckContext
+    import docker
 
 
-def project_containers(ctx: "CheckContext", project: str, service: str | None = None) -> list[Container]:
+def project_containers(api: "docker.APIClient", project: str, service: str | None = None) -> list[Container]:
     """The project's containers (optionally one service's), running or not, oldest first."""
     wanted = [f"{COMPOSE_PROJECT}={project}"] + ([f"{COMPOSE_SERVICE}={service}"] if service else [])
-    summaries = ctx.api.containers(all=True, filters={"label": wanted})
-    found = [Container(ctx.api.inspect_container(s["Id"])) for s in summaries]
+    summaries = api.containers(all=True, filters={"label": wanted})
+    found = [Container(api.inspect_container(s["Id"])) for s in summaries]
     return sorted(found, key=lambda c: str(c.raw.get("Created", "")))
 
 
-def project_networks(ctx: "CheckContext", project: str, key: str | None = None) -> list[dict[str, Any]]:
+def project_networks(api: "docker.APIClient", project: str, key: str | None = None) -> list[dict[str, Any]]:
     """The networks Compose made for the project (optionally the one declared as `key`)."""
     wanted = [f"{COMPOSE_PROJECT}={project}"] + ([f"{COMPOSE_NETWORK}={key}"] if key else [])
-    return ctx.api.networks(filters={"label": wanted})
+    return api.networks(filters={"label": wanted})
 
 
 def up_hint(project: str) -> str:
@@ -80,9 +80,9 @@ class Service:
         )
 
 
-def find_service(ctx: "CheckContext", project: str, name: str) -> Service:
-    containers = tuple(project_containers(ctx, project, name))
+def find_service(api: "docker.APIClient", project: str, name: str) -> Service:
+    containers = tuple(project_containers(api, project, name))
     others: tuple[str, ...] = ()
     if not containers:
-        others = tuple(sorted({c.compose_service or "?" for c in project_containers(ctx, project)}))
+        others = tuple(sorted({c.compose_service or "?" for c in project_containers(api, project)}))
     return Service(project, name, containers, others)

@@ -92,7 +92,7 @@ def network_service_logs(
 @kind("network_in_project", "Compose project {project} has the network {project}_{network}")
 def network_in_project(ctx: CheckContext, *, project: str, network: str = "default") -> Outcome:
     wanted = full_network_name(project, network)
-    names = sorted(n["Name"] for n in project_networks(ctx, project))
+    names = sorted(n["Name"] for n in project_networks(ctx.api, project))
     if wanted in names:
         return ok(f"{wanted} exists.")
     if not names:
@@ -116,9 +116,9 @@ def project_network_shared(
     reach_port: int | None = None,
 ) -> Outcome:
     """Both services are attached to the network declared under `networks:`, and a name on it answers."""
-    if not project_containers(ctx, project):
+    if not project_containers(ctx.api, project):
         return not_up(project)
-    declared = [n for n in project_networks(ctx, project, network) if network != "default"]
+    declared = [n for n in project_networks(ctx.api, project, network) if network != "default"]
     attached: dict[str, list[str]] = {}
     for service in services:
         container = ctx.service(project, service).container

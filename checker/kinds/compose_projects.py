@@ -184,7 +184,7 @@ def compose_counter_survives_restart(
     The restart runs where the project was started (its working_dir label), as the learner would.
     """
     url = f"http://127.0.0.1:{port}{path}"
-    containers = project_containers(ctx, project)
+    containers = project_containers(ctx.api, project)
     if not any(c.running for c in containers):
         return fail(
             f"No container of project {project!r} is running, so nothing answers at {url}.",
@@ -236,8 +236,8 @@ def compose_counter_survives_restart(
 @kind("compose_project_down", "project {project} is down: no containers, no default network")
 def compose_project_down(ctx: CheckContext, *, project: str) -> Outcome:
     ctx.refresh()  # state changes between checks of one run (a `down` in between)
-    containers = project_containers(ctx, project)
-    networks = {n["Name"] for n in project_networks(ctx, project)}
+    containers = project_containers(ctx.api, project)
+    networks = {n["Name"] for n in project_networks(ctx.api, project)}
     if ctx.network(f"{project}_default") is not None:
         networks.add(f"{project}_default")
     if containers:

@@ -290,9 +290,9 @@ def project_services_up(
 
     if not all(v == "running" for v in states().values()):
         poll(lambda: all(v == "running" for v in states().values()), wait)
-    _settle(project_containers(ctx, project), settle)
+    _settle(project_containers(ctx.api, project), settle)
     seen = states()
-    if not project_containers(ctx, project):
+    if not project_containers(ctx.api, project):
         return not_up(project)
     down = {s: v for s, v in seen.items() if v != "running"}
     if down:

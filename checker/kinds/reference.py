@@ -5,6 +5,7 @@
 fails while it differs). Only the registered `Kind`s are read: name, description
 template, behaviour flag, signature and the function's docstring.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -60,8 +61,10 @@ def _doc(kind: Kind) -> str:
 def _runs(kind: Kind) -> tuple[str, str]:
     """Whether the kind reads state or makes the daemon do something (the `behaviour` flag), and what follows."""
     if kind.behaviour:
-        return "behaviour", ("it makes the daemon do something, so it is skipped after an earlier failure in an "
-                             "all-or-nothing exercise (unless the check says `always = true`)")
+        return "behaviour", (
+            "it makes the daemon do something, so it is skipped after an earlier failure in an "
+            "all-or-nothing exercise (unless the check says `always = true`)"
+        )
     return "state", "it reads what the daemon or the work folder holds"
 
 
@@ -99,8 +102,14 @@ def render_markdown() -> str:
         "",
     ]
     for kind in found:
-        out += [f"## {kind.name}", "", _wrap(f"Checks that `{kind.describe}`."), "",
-                _wrap("**{}**: {}.".format(*_runs(kind))), ""]
+        out += [
+            f"## {kind.name}",
+            "",
+            _wrap(f"Checks that `{kind.describe}`."),
+            "",
+            _wrap("**{}**: {}.".format(*_runs(kind))),
+            "",
+        ]
         rows = parameters(kind)
         if rows:
             out += ["| parameter | type | default |", "| --- | --- | --- |"]

@@ -105,8 +105,14 @@ def registry_digest_matches(
     host: str = "127.0.0.1",
 ) -> Outcome:
     """Same image on both sides: manifest digest in RepoDigests, and config digest equal to the image id."""
-    served = require_manifest(port, repository, tag, host, "Nothing to compare: {}.",
-                              PUSH_HINT.format(port=port, repository=repository, tag=tag))
+    served = require_manifest(
+        port,
+        repository,
+        tag,
+        host,
+        "Nothing to compare: {}.",
+        PUSH_HINT.format(port=port, repository=repository, tag=tag),
+    )
     local = ctx.require_image(
         image,
         fail(
@@ -148,8 +154,14 @@ def image_pulled_from_registry(
     host: str = "127.0.0.1",
 ) -> Outcome:
     """A real pull, proven by state: matching RepoDigests, a zero LastTagTime, the registry's download log."""
-    served = require_manifest(port, repository, tag, host, "There is nothing to pull: {}.",
-                              "run the exercise's setup cell again; it pushes the image")
+    served = require_manifest(
+        port,
+        repository,
+        tag,
+        host,
+        "There is nothing to pull: {}.",
+        "run the exercise's setup cell again; it pushes the image",
+    )
     local = ctx.require_image(
         image, fail(f"There is no local image {image!r}: it was removed but not pulled back.", f"`docker pull {image}`")
     )
@@ -198,8 +210,9 @@ def digest_recorded(
     """The learner found the manifest digest (`docker push` output, RepoDigests), not the image id."""
     written = require_answer(ctx, path).strip()
     recorded = written.rsplit("@", 1)[-1]
-    served = require_manifest(port, repository, tag, host, "Cannot compare: {}.",
-                              PUSH_HINT.format(port=port, repository=repository, tag=tag))
+    served = require_manifest(
+        port, repository, tag, host, "Cannot compare: {}.", PUSH_HINT.format(port=port, repository=repository, tag=tag)
+    )
     if recorded == served.digest:
         return ok(f"{served.digest[:19]}…")
     if not written:

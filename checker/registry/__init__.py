@@ -5,6 +5,7 @@ hints, owned resources, reference solution and known wrong answers) lives in
 `course/exercises/NN-chapter.toml`. The format is declared in `schema`, read by
 `loader`, and judged in `validate`; `model` is what everyone else imports.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,8 +23,17 @@ from checker.registry.model import (
 from checker.settings import exercises_dir
 
 __all__ = [
-    "CheckSpec", "Exercise", "Owned", "Registry", "Step", "WrongAnswer",
-    "chapter_number", "default_registry", "exercises_dir", "load_chapter", "load_registry",
+    "CheckSpec",
+    "Exercise",
+    "Owned",
+    "Registry",
+    "Step",
+    "WrongAnswer",
+    "chapter_number",
+    "default_registry",
+    "exercises_dir",
+    "load_chapter",
+    "load_registry",
 ]
 
 

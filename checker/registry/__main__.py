@@ -1,4 +1,5 @@
 """`python -m checker.registry`: rewrite the format reference in docs/authoring.md from the schema."""
+
 from __future__ import annotations
 
 from checker.registry.schema import with_reference

@@ -4,6 +4,7 @@ Everything is expanded here, once: a check gets the exercise's `check_defaults`
 its kind takes, and a wrong answer written as `replace` becomes the solution's
 steps with the change made. Any mistake stops loading with the file and the line.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,12 +44,17 @@ def load_chapter(path: Path) -> list[Exercise]:
     top = At(Source.of(path, text), "the file")
     values, _ = schema.read_table(data, schema.FILE, top)
     if values["format_version"] != schema.FORMAT_VERSION:
-        raise top.error(f"format_version {values['format_version']} is not one this course reads "
-                        f"(it reads {schema.FORMAT_VERSION}).",
-                        f"write the file in format {schema.FORMAT_VERSION} (docs/authoring.md)", "format_version")
+        raise top.error(
+            f"format_version {values['format_version']} is not one this course reads "
+            f"(it reads {schema.FORMAT_VERSION}).",
+            f"write the file in format {schema.FORMAT_VERSION} (docs/authoring.md)",
+            "format_version",
+        )
     notebook = values["notebook"] or path.stem
-    return [_exercise(raw, notebook, top.table("exercise", index, f"exercise {index + 1}"))
-            for index, raw in enumerate(values["exercise"])]
+    return [
+        _exercise(raw, notebook, top.table("exercise", index, f"exercise {index + 1}"))
+        for index, raw in enumerate(values["exercise"])
+    ]
 
 
 def _exercise(raw: dict[str, Any], notebook: str, at: At) -> Exercise:
@@ -65,8 +71,10 @@ def _exercise(raw: dict[str, Any], notebook: str, at: At) -> Exercise:
         hints=tuple(values["hints"]),
         checks=_checks(values["check"], values["check_defaults"], at),
         solution=solution,
-        wrong=tuple(_wrong(item, solution, at.table("exercise.wrong", index, f"wrong answer {index + 1}"))
-                    for index, item in enumerate(values["wrong"])),
+        wrong=tuple(
+            _wrong(item, solution, at.table("exercise.wrong", index, f"wrong answer {index + 1}"))
+            for index, item in enumerate(values["wrong"])
+        ),
         setup=_steps(values["setup"], "exercise.setup", "setup step", at),
         owns=Owned(**{key: tuple(value) for key, value in owns.items()}),
         partial_credit=values["partial_credit"],
@@ -95,8 +103,11 @@ def _checks(raw: list[dict[str, Any]], defaults: dict[str, Any], at: At) -> tupl
         checks.append(spec)
     for key in defaults:
         if key not in used:
-            raise at.keyed("check_defaults").error(f"`check_defaults` sets `{key}`, but no check takes it.",
-                                                   "remove it, or correct the parameter's name", key)
+            raise at.keyed("check_defaults").error(
+                f"`check_defaults` sets `{key}`, but no check takes it.",
+                "remove it, or correct the parameter's name",
+                key,
+            )
     return tuple(checks)
 
 
@@ -108,8 +119,9 @@ def _steps(raw: list[dict[str, Any]] | None, header: str, what: str, at: At) -> 
         if (values["shell"] is None) == (values["file"] is None):
             raise step_at.error("each step needs exactly one of `shell` or `file`.", "fix the step")
         if values["shell"] is not None and "content" in item:
-            raise step_at.error("`content` belongs to a `file` step.", "remove it, or make the step a `file`",
-                                "content")
+            raise step_at.error(
+                "`content` belongs to a `file` step.", "remove it, or make the step a `file`", "content"
+            )
         steps.append(Step(shell=values["shell"], file=values["file"], content=values["content"]))
     return tuple(steps)
 
@@ -119,8 +131,9 @@ def _wrong(raw: dict[str, Any], solution: tuple[Step, ...], at: At) -> WrongAnsw
         at = at.named(f"{at.what.rsplit(', ', 1)[0]}, wrong answer {raw['title']!r}")
     values, _ = schema.read_table(raw, schema.WRONG, at)
     if values["steps"] is not None and values["replace"] is not None:
-        raise at.error("it has both `steps` and `replace`.", "give the whole steps, or the change to the solution",
-                       "replace")
+        raise at.error(
+            "it has both `steps` and `replace`.", "give the whole steps, or the change to the solution", "replace"
+        )
     if values["replace"] is None:
         steps = _steps(values["steps"], "exercise.wrong.steps", "step", at)
     else:
@@ -136,14 +149,18 @@ def _patched(solution: tuple[Step, ...], changes: list[dict[str, Any]], at: At) 
         values, _ = schema.read_table(item, schema.REPLACE, change_at)
         number, old = values["step"], values["old"]
         if not 1 <= number <= len(steps):
-            raise change_at.error(f"the solution has no step {number} (it has {len(steps)}).",
-                                  "count the solution's steps from 1", "step")
+            raise change_at.error(
+                f"the solution has no step {number} (it has {len(steps)}).", "count the solution's steps from 1", "step"
+            )
         step = steps[number - 1]
         count = step.text.count(old) if old else 0
         if count != 1:
             seen = "does not occur" if count == 0 else f"occurs {count} times"
-            raise change_at.error(f"`old` {seen} in solution step {number}.",
-                                  "copy the text from the solution, with enough around it to be unique", "old")
+            raise change_at.error(
+                f"`old` {seen} in solution step {number}.",
+                "copy the text from the solution, with enough around it to be unique",
+                "old",
+            )
         text = step.text.replace(old, values["new"])
         changed = {"content": text} if step.file is not None else {"shell": text}
         steps[number - 1] = dataclasses.replace(step, **changed)

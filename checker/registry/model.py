@@ -4,6 +4,7 @@ The loader fills these with everything expanded (exercise-level check defaults
 merged into each check, wrong answers written as a change to the solution turned
 into full steps), so nothing downstream needs to know how the file was written.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -83,8 +84,13 @@ class Exercise:
         return chapter_number(self.notebook)
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "chapter": self.chapter, "title": self.title, "points": self.points,
-                "notebook": self.notebook}
+        return {
+            "id": self.id,
+            "chapter": self.chapter,
+            "title": self.title,
+            "points": self.points,
+            "notebook": self.notebook,
+        }
 
 
 def chapter_number(notebook: str) -> int:
@@ -103,8 +109,9 @@ class Registry:
             if exercise.id == exercise_id:
                 return exercise
         known = ", ".join(e.id for e in self.exercises)
-        raise ExerciseNotFound(f"No exercise called {exercise_id!r}.",
-                               f"`python -m course list` shows them all ({known})")
+        raise ExerciseNotFound(
+            f"No exercise called {exercise_id!r}.", f"`python -m course list` shows them all ({known})"
+        )
 
     def chapter(self, number: int) -> tuple[Exercise, ...]:
         return tuple(e for e in self.exercises if e.chapter == number)

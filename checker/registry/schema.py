@@ -5,6 +5,7 @@ here (a misspelling, a key from another table) is an error naming the file and
 the line, never silently ignored. `render_markdown` turns the same declarations
 into the reference in docs/authoring.md, so the page and the loader cannot disagree.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -77,78 +78,154 @@ class Table:
 
 _STEPS = "list of steps, each a `[[…]]` table with `shell`, or `file` and `content`"
 
-FILE = Table("the file", "The top level of `course/exercises/NN-chapter.toml`.", (
-    Field("format_version", INTEGER, "The version of the file format; the loader rejects a version it does not "
-          "know, so a file written for a newer course fails with a clear message.", FORMAT_VERSION),
-    Field("notebook", STRING, "The notebook (`notebooks/NAME.ipynb`) whose exercises this file holds; its "
-          "number is the chapter.", None, "the file's name without `.toml`"),
-    Field("exercise", TABLES, "The chapter's exercises, in the order the notebook presents them.", []),
-))
+FILE = Table(
+    "the file",
+    "The top level of `course/exercises/NN-chapter.toml`.",
+    (
+        Field(
+            "format_version",
+            INTEGER,
+            "The version of the file format; the loader rejects a version it does not "
+            "know, so a file written for a newer course fails with a clear message.",
+            FORMAT_VERSION,
+        ),
+        Field(
+            "notebook",
+            STRING,
+            "The notebook (`notebooks/NAME.ipynb`) whose exercises this file holds; its number is the chapter.",
+            None,
+            "the file's name without `.toml`",
+        ),
+        Field("exercise", TABLES, "The chapter's exercises, in the order the notebook presents them.", []),
+    ),
+)
 
-EXERCISE = Table("[[exercise]]", "One exercise.", (
-    Field("id", STRING, "Kebab-case and unique in the course: the name `check(\"ID\")`, progress and reset use."),
-    Field("title", STRING, "One line shown above the exercise's results."),
-    Field("points", NUMBER, "What the exercise is worth when graded.", 1),
-    Field("hints", STRINGS, "Escalating hints, the last one close to the answer; `hint(\"ID\")` reveals one "
-          "at a time.", []),
-    Field("owns", TABLE, "The resources it creates by name: reset removes exactly these (and what carries "
-          "its labels).", {}),
-    Field("ports", INTEGERS, "The host ports it publishes; `doctor` checks that they are free.", []),
-    Field("timeout", NUMBER, "Seconds its checks may take together, and a run of its steps (setup, solution, "
-          "a wrong answer) may take.", 120),
-    Field("partial_credit", BOOLEAN, "Grade by the share of checks that pass, and run every check even after "
-          "one failed; otherwise all or nothing.", False),
-    Field("check_defaults", TABLE, "Parameters shared by the checks: each is given to every check whose kind "
-          "has a parameter of that name and that does not set it itself.", {}),
-    Field("setup", TABLES, f"What the exercise starts from, run by `setup(\"ID\")` after a reset: a {_STEPS}.",
-          []),
-    Field("check", TABLES, "The checks, in the order a learner fixes things: state first, behaviour after.",
-          []),
-    Field("solution", TABLES, f"The reference solution, one step per answer cell: a {_STEPS}.", []),
-    Field("wrong", TABLES, "Plausible mistakes that must fail with a known message (`verify` proves it).", []),
-))
+EXERCISE = Table(
+    "[[exercise]]",
+    "One exercise.",
+    (
+        Field("id", STRING, 'Kebab-case and unique in the course: the name `check("ID")`, progress and reset use.'),
+        Field("title", STRING, "One line shown above the exercise's results."),
+        Field("points", NUMBER, "What the exercise is worth when graded.", 1),
+        Field(
+            "hints",
+            STRINGS,
+            'Escalating hints, the last one close to the answer; `hint("ID")` reveals one at a time.',
+            [],
+        ),
+        Field(
+            "owns",
+            TABLE,
+            "The resources it creates by name: reset removes exactly these (and what carries its labels).",
+            {},
+        ),
+        Field("ports", INTEGERS, "The host ports it publishes; `doctor` checks that they are free.", []),
+        Field(
+            "timeout",
+            NUMBER,
+            "Seconds its checks may take together, and a run of its steps (setup, solution, a wrong answer) may take.",
+            120,
+        ),
+        Field(
+            "partial_credit",
+            BOOLEAN,
+            "Grade by the share of checks that pass, and run every check even after "
+            "one failed; otherwise all or nothing.",
+            False,
+        ),
+        Field(
+            "check_defaults",
+            TABLE,
+            "Parameters shared by the checks: each is given to every check whose kind "
+            "has a parameter of that name and that does not set it itself.",
+            {},
+        ),
+        Field("setup", TABLES, f'What the exercise starts from, run by `setup("ID")` after a reset: a {_STEPS}.', []),
+        Field("check", TABLES, "The checks, in the order a learner fixes things: state first, behaviour after.", []),
+        Field("solution", TABLES, f"The reference solution, one step per answer cell: a {_STEPS}.", []),
+        Field("wrong", TABLES, "Plausible mistakes that must fail with a known message (`verify` proves it).", []),
+    ),
+)
 
-OWNS = Table("owns = { … }", "Names the exercise creates; a name belongs to one exercise only.", (
-    Field("containers", STRINGS, "Container names.", []),
-    Field("images", STRINGS, "Image names (repositories); every tag of them is the exercise's.", []),
-    Field("networks", STRINGS, "Network names.", []),
-    Field("volumes", STRINGS, "Volume names.", []),
-    Field("projects", STRINGS, "Compose project names: reset takes the project down by its label.", []),
-    Field("files", STRINGS, "Paths under the work folder, usually `workspace/ID`.", []),
-))
+OWNS = Table(
+    "owns = { … }",
+    "Names the exercise creates; a name belongs to one exercise only.",
+    (
+        Field("containers", STRINGS, "Container names.", []),
+        Field("images", STRINGS, "Image names (repositories); every tag of them is the exercise's.", []),
+        Field("networks", STRINGS, "Network names.", []),
+        Field("volumes", STRINGS, "Volume names.", []),
+        Field("projects", STRINGS, "Compose project names: reset takes the project down by its label.", []),
+        Field("files", STRINGS, "Paths under the work folder, usually `workspace/ID`.", []),
+    ),
+)
 
-CHECK = Table("[[exercise.check]]", "One check: a kind and its parameters.", (
-    Field("kind", STRING, "The check kind (`python -m course kinds` lists them, docs/kinds.md too)."),
-    Field("name", STRING, "What the learner reads as the check's name.", None,
-          "the kind's description with the parameters filled in"),
-    Field("always", BOOLEAN, "Run it in an all-or-nothing exercise even after an earlier check failed, "
-          "because its result is the lesson.", False),
-), others="the kind's parameters (see docs/kinds.md); unknown ones are rejected")
+CHECK = Table(
+    "[[exercise.check]]",
+    "One check: a kind and its parameters.",
+    (
+        Field("kind", STRING, "The check kind (`python -m course kinds` lists them, docs/kinds.md too)."),
+        Field(
+            "name",
+            STRING,
+            "What the learner reads as the check's name.",
+            None,
+            "the kind's description with the parameters filled in",
+        ),
+        Field(
+            "always",
+            BOOLEAN,
+            "Run it in an all-or-nothing exercise even after an earlier check failed, "
+            "because its result is the lesson.",
+            False,
+        ),
+    ),
+    others="the kind's parameters (see docs/kinds.md); unknown ones are rejected",
+)
 
-STEP = Table("[[exercise.setup]], [[exercise.solution]], [[exercise.wrong.steps]]",
-             "One step: a `%%bash` cell (`shell`) or a `%%writefile` cell (`file` and `content`).", (
-    Field("shell", STRING, "A bash script, run in the work folder.", None, "none; give `shell` or `file`"),
-    Field("file", STRING, "A path under the work folder, written with `content`.", None,
-          "none; give `shell` or `file`"),
-    Field("content", STRING, "What a `file` step writes.", ""),
-))
+STEP = Table(
+    "[[exercise.setup]], [[exercise.solution]], [[exercise.wrong.steps]]",
+    "One step: a `%%bash` cell (`shell`) or a `%%writefile` cell (`file` and `content`).",
+    (
+        Field("shell", STRING, "A bash script, run in the work folder.", None, "none; give `shell` or `file`"),
+        Field(
+            "file",
+            STRING,
+            "A path under the work folder, written with `content`.",
+            None,
+            "none; give `shell` or `file`",
+        ),
+        Field("content", STRING, "What a `file` step writes.", ""),
+    ),
+)
 
-WRONG = Table("[[exercise.wrong]]", "A plausible mistake: the steps a learner might run, and the message "
-              "a failing check must show.", (
-    Field("title", STRING, "What the mistake is, in a few words."),
-    Field("expect", STRING, "Text that the message of a failing check must contain."),
-    Field("steps", TABLES, f"The mistake in full, as a {_STEPS}.", None,
-          "none: the unsolved starting state"),
-    Field("replace", TABLES, "The mistake as a change to the reference solution: the solution's steps with "
-          "each `[[exercise.wrong.replace]]` applied in order. Give `steps` or `replace`, not both.", None,
-          "none"),
-))
+WRONG = Table(
+    "[[exercise.wrong]]",
+    "A plausible mistake: the steps a learner might run, and the message a failing check must show.",
+    (
+        Field("title", STRING, "What the mistake is, in a few words."),
+        Field("expect", STRING, "Text that the message of a failing check must contain."),
+        Field("steps", TABLES, f"The mistake in full, as a {_STEPS}.", None, "none: the unsolved starting state"),
+        Field(
+            "replace",
+            TABLES,
+            "The mistake as a change to the reference solution: the solution's steps with "
+            "each `[[exercise.wrong.replace]]` applied in order. Give `steps` or `replace`, not both.",
+            None,
+            "none",
+        ),
+    ),
+)
 
-REPLACE = Table("[[exercise.wrong.replace]]", "One change to a step of the reference solution.", (
-    Field("step", INTEGER, "Which solution step it changes, counted from 1."),
-    Field("old", STRING, "Text that occurs exactly once in that step (its script, or the file's content)."),
-    Field("new", STRING, "The text to put in its place; empty deletes `old`.", ""),
-))
+REPLACE = Table(
+    "[[exercise.wrong.replace]]",
+    "One change to a step of the reference solution.",
+    (
+        Field("step", INTEGER, "Which solution step it changes, counted from 1."),
+        Field("old", STRING, "Text that occurs exactly once in that step (its script, or the file's content)."),
+        Field("new", STRING, "The text to put in its place; empty deletes `old`.", ""),
+    ),
+)
 
 TABLES_IN_ORDER = (FILE, EXERCISE, OWNS, CHECK, STEP, WRONG, REPLACE)
 
@@ -161,8 +238,11 @@ def read_table(raw: dict[str, Any], table: Table, at: At) -> tuple[dict[str, Any
         key = next(iter(rest))
         close = difflib.get_close_matches(key, known, n=1)
         guess = f"did you mean `{close[0]}`? " if close else ""
-        raise at.error(f"unknown key `{key}` in {table.header}.",
-                       f"{guess}its keys are: {', '.join(known)} (docs/authoring.md)", key)
+        raise at.error(
+            f"unknown key `{key}` in {table.header}.",
+            f"{guess}its keys are: {', '.join(known)} (docs/authoring.md)",
+            key,
+        )
     values = {}
     for field in table.fields:
         if field.name not in raw:
@@ -172,8 +252,9 @@ def read_table(raw: dict[str, Any], table: Table, at: At) -> tuple[dict[str, Any
             continue
         value = raw[field.name]
         if not field.type.accepts(value):
-            raise at.error(f"`{field.name}` must be a {field.type.name}, not {toml_literal(value)}.", field.doc,
-                           field.name)
+            raise at.error(
+                f"`{field.name}` must be a {field.type.name}, not {toml_literal(value)}.", field.doc, field.name
+            )
         values[field.name] = value
     return values, rest
 
@@ -200,8 +281,9 @@ def render_markdown() -> str:
     for table in TABLES_IN_ORDER:
         out += [f"### {table.header}", "", table.doc, ""]
         for field in table.fields:
-            default = "required" if field.required else "default " + (field.default_doc or
-                                                                        f"`{toml_literal(field.default)}`")
+            default = (
+                "required" if field.required else "default " + (field.default_doc or f"`{toml_literal(field.default)}`")
+            )
             out.append(_item(f"- `{field.name}` ({field.type.name}, {default}): {field.doc}"))
         if table.others:
             out.append(_item(f"- any other key: {table.others}."))
@@ -221,4 +303,3 @@ def with_reference(page: str) -> str:
     head, rest = page.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{render_markdown()}{END}{tail}"
-

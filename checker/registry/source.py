@@ -6,6 +6,7 @@ by counting its headers and a key by the first line after the table's header
 that sets it. That is exact for the files the course writes, and near enough
 (never off by more than the table) for any other layout TOML allows.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -5,6 +5,7 @@ The loader stops at the first broken check with its file and line (`check_proble
 `python -m course verify` and the tests. What the file format itself allows (keys,
 types, defaults) is declared in `checker.registry.schema`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -90,15 +91,29 @@ def check_problems(spec: CheckSpec) -> list[Problem]:
         if parameter is None:
             close = difflib.get_close_matches(key, list(accepted), n=1)
             guess = f"did you mean `{close[0]}`? " if close else ""
-            found.append(Problem(f"check kind {kind.name!r} has no parameter `{key}`.",
-                                 f"{guess}its parameters: {', '.join(accepted) or 'none'}", key))
+            found.append(
+                Problem(
+                    f"check kind {kind.name!r} has no parameter `{key}`.",
+                    f"{guess}its parameters: {', '.join(accepted) or 'none'}",
+                    key,
+                )
+            )
         elif not fits(value, annotation_text(parameter)):
-            found.append(Problem(f"check kind {kind.name!r}: `{key}` must be {annotation_text(parameter)}, "
-                                 f"not {value!r}.", "fix the value in the chapter file", key))
+            found.append(
+                Problem(
+                    f"check kind {kind.name!r}: `{key}` must be {annotation_text(parameter)}, not {value!r}.",
+                    "fix the value in the chapter file",
+                    key,
+                )
+            )
     missing = [name for name, p in accepted.items() if p.default is inspect.Parameter.empty and name not in spec.params]
     if missing:
-        found.append(Problem(f"check kind {kind.name!r} needs {', '.join(f'`{m}`' for m in missing)}.",
-                             "add it to the check, or to the exercise's `check_defaults`"))
+        found.append(
+            Problem(
+                f"check kind {kind.name!r} needs {', '.join(f'`{m}`' for m in missing)}.",
+                "add it to the check, or to the exercise's `check_defaults`",
+            )
+        )
     return found
 
 
@@ -139,10 +154,16 @@ def _across_exercises(registry: Registry, found: dict[str, list[str]]) -> None:
 
 def exercise_problems(ex: Exercise) -> list[str]:
     """What one exercise needs to be checkable, teachable and verifiable."""
-    found = [message for missing, message in (
-        (not ex.hints, "no hints"), (not ex.checks, "no checks"),
-        (not ex.solution, "no reference solution"), (not ex.wrong, "no known wrong answer"),
-    ) if missing]
+    found = [
+        message
+        for missing, message in (
+            (not ex.hints, "no hints"),
+            (not ex.checks, "no checks"),
+            (not ex.solution, "no reference solution"),
+            (not ex.wrong, "no known wrong answer"),
+        )
+        if missing
+    ]
     found += [f"hint {number} is empty" for number, hint in enumerate(ex.hints, 1) if not hint.strip()]
     found += [f"wrong answer {wrong.title!r} has no `expect`" for wrong in ex.wrong if not wrong.expect.strip()]
     for spec in ex.checks:
@@ -158,8 +179,9 @@ def notebook_problems(ex: Exercise, notebooks_dir: Path, read_cells: CellReader)
     cells = read_cells(notebook, ex.id)
     found = []
     if len(cells.answers) != len(ex.solution):
-        found.append(f"{notebook.name} has {len(cells.answers)} answer cell(s); "
-                     f"the solution has {len(ex.solution)} step(s)")
+        found.append(
+            f"{notebook.name} has {len(cells.answers)} answer cell(s); the solution has {len(ex.solution)} step(s)"
+        )
     if not cells.checks:
         found.append(f"{notebook.name} has no check cell for it")
     return found

@@ -9,6 +9,7 @@
 
 Root only. `python -m course.sandbox check|install|list|clean` from a shell.
 """
+
 from __future__ import annotations
 
 from course.sandbox.host import ensure_installed, problems, require
@@ -17,5 +18,13 @@ from course.sandbox.reaper import clean_up_leftovers
 from course.sandbox.sandbox import Sandbox
 from course.sandbox.shell import SandboxError
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "SandboxState", "clean_up_leftovers", "ensure_installed",
-           "problems", "require"]
+__all__ = [
+    "Limits",
+    "Sandbox",
+    "SandboxError",
+    "SandboxState",
+    "clean_up_leftovers",
+    "ensure_installed",
+    "problems",
+    "require",
+]

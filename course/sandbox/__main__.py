@@ -1,4 +1,5 @@
 """`python -m course.sandbox check|install|list|clean [--all]`: the sandbox host commands, for root."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import time
 
 from course.sandbox import host, reaper, watchdog
 from course.sandbox.model import all_states
+from course.sandbox.sandbox import Sandbox
 from course.sandbox.shell import SandboxError
 
 
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
             print("✔ sandboxes can run here" if not found else f"{len(found)} problem(s)")
             return 1 if found else 0
         if args.command == "watch":
-            return watchdog.watch(args.name)
+            return watchdog.watch(args.name, lambda state: Sandbox(state).destroy())
         if args.command == "install":
             host.ensure_installed()
             print("✔ sandboxes can run here")

@@ -7,6 +7,7 @@ bundle. Loading the file was faster than streaming `docker save | docker load`
 from the main daemon per sandbox (chapter 1, busybox + Debian: 2.2 s against
 3.0 s, bench/bench_sandbox.py): the save is paid once, not per sandbox.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,10 @@ def chapter_images(chapter: int | str) -> list[str]:
     prefix = f"{int(chapter):02d}-" if str(chapter).isdigit() else str(chapter)
     files = sorted(settings.exercises_dir().glob(f"{prefix}*.toml"))
     if not files:
-        raise SandboxError(f"No chapter file matches {prefix}* in {settings.exercises_dir()}.",
-                           "give a chapter number that exists, e.g. 1")
+        raise SandboxError(
+            f"No chapter file matches {prefix}* in {settings.exercises_dir()}.",
+            "give a chapter number that exists, e.g. 1",
+        )
     texts = [PROBE_IMAGE, *(f.read_text(encoding="utf-8") for f in files)]
     return [image.name for image in images.named_in(texts)]
 
@@ -44,8 +47,10 @@ def _catalog(names: Iterable[str]) -> list[Any]:
     by_name = {image.name: image for image in images.CATALOG}
     unknown = [name for name in names if name not in by_name]
     if unknown:
-        raise SandboxError(f"Sandboxes load only the course's base images; not in the catalog: {', '.join(unknown)}.",
-                           f"use images from {', '.join(by_name)}")
+        raise SandboxError(
+            f"Sandboxes load only the course's base images; not in the catalog: {', '.join(unknown)}.",
+            f"use images from {', '.join(by_name)}",
+        )
     return [by_name[name] for name in names]
 
 
@@ -81,4 +86,3 @@ def load(client: Any, path: Path) -> list[str]:
     from course import images
 
     return images.import_bundle(client, path, log=lambda _line: None)
-

@@ -7,6 +7,7 @@ containerd, every container and every command `enter()` runs inherit them. A
 memory hog or a fork bomb then hits the sandbox's own limit, not the host's.
 The freezer lets `kill_all` stop a fork bomb between listing and killing.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,8 +48,10 @@ def create(name: str, limits: Limits) -> list[str]:
             _write(memory / "memory.memsw.limit_in_bytes", limit)
         _write(_path("pids", name) / "pids.max", str(limits.pids))
     except OSError as exc:
-        raise SandboxError(f"Could not set the limits of cgroup {name}: {exc}.",
-                           "check that /sys/fs/cgroup is writable by root (cgroup v1)") from None
+        raise SandboxError(
+            f"Could not set the limits of cgroup {name}: {exc}.",
+            "check that /sys/fs/cgroup is writable by root (cgroup v1)",
+        ) from None
     return made
 
 
@@ -170,4 +173,3 @@ def oom_kills(name: str) -> int:
             if key == "oom_kill":
                 return int(value)
     return 0
-

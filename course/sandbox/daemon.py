@@ -10,6 +10,7 @@ fails with EPERM. The environment is rebuilt from nothing (HOME, USER,
 XDG_RUNTIME_DIR, PATH with Debian's contrib folder), so nothing of the
 grader's environment (DOCKER_HOST, a venv, root's PATH) leaks in.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,15 @@ USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 
 def user_env(state: SandboxState, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The whole environment of a process run as the sandbox user: its home, runtime folder and daemon."""
-    env = {"HOME": state.home, "USER": state.user, "LOGNAME": state.user, "PATH": USER_PATH, "LANG": "C.UTF-8",
-           "XDG_RUNTIME_DIR": str(state.runtime_dir), "DOCKER_HOST": state.docker_host}
+    env = {
+        "HOME": state.home,
+        "USER": state.user,
+        "LOGNAME": state.user,
+        "PATH": USER_PATH,
+        "LANG": "C.UTF-8",
+        "XDG_RUNTIME_DIR": str(state.runtime_dir),
+        "DOCKER_HOST": state.docker_host,
+    }
     env.update(extra or {})
     return env
 
@@ -54,8 +62,10 @@ def inner_netns(state: SandboxState) -> str:
     """
     pid = state.inner_pid
     if pid is None or processes.parent(pid) != state.daemon_pid:
-        raise SandboxError(f"The Docker daemon of sandbox {state.name} is not running any more.",
-                           "destroy the sandbox and create a new one")
+        raise SandboxError(
+            f"The Docker daemon of sandbox {state.name} is not running any more.",
+            "destroy the sandbox and create a new one",
+        )
     return f"/proc/{pid}/ns/net"
 
 
@@ -72,16 +82,19 @@ def start(state: SandboxState) -> subprocess.Popen[bytes]:
     env.pop("DOCKER_HOST")
     with log_path(state).open("wb") as log:
         argv = as_user(state, [str(script)], env, net=str(state.netns_path))
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, cwd=state.home, start_new_session=True)
+        process = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=state.home, start_new_session=True
+        )
     state.daemon_pid = process.pid
     state.save()
     deadline = time.monotonic() + START_TIMEOUT
     while not ping(state.socket):
         if process.poll() is not None or time.monotonic() > deadline:
             reason = "exited" if process.poll() is not None else f"did not answer within {START_TIMEOUT:g} s"
-            raise SandboxError(f"The rootless Docker daemon of {state.name} {reason}: {tail(log_path(state))}",
-                               "read the log above; `python -m course.sandbox check` lists missing prerequisites")
+            raise SandboxError(
+                f"The rootless Docker daemon of {state.name} {reason}: {tail(log_path(state))}",
+                "read the log above; `python -m course.sandbox check` lists missing prerequisites",
+            )
         time.sleep(0.03)
     state.inner_pid = processes.rootlesskit_child(process.pid)
     state.save()

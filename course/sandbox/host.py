@@ -7,6 +7,7 @@ creates nothing without CAP_NET_ADMIN in a network namespace one owns). Some
 minimal machines have no udev and leave it 0600, and then slirp4netns,
 running as the sandbox user, cannot set up the daemon's network.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,16 @@ from course.sandbox.shell import SandboxError, run
 CONTRIB = Path("/usr/share/docker.io/contrib")  # Debian's docker.io ships dockerd-rootless.sh here, not on PATH
 ROOTLESS_SCRIPT = "dockerd-rootless.sh"
 PACKAGES = {"rootlesskit": "rootlesskit", "slirp4netns": "slirp4netns", "newuidmap": "uidmap", "newgidmap": "uidmap"}
-BASE_TOOLS = {"dockerd": "docker.io", "docker": "docker.io", "nsenter": "util-linux", "setpriv": "util-linux",
-              "ip": "iproute2", "useradd": "passwd", "userdel": "passwd", "mkfs.ext4": "e2fsprogs"}
+BASE_TOOLS = {
+    "dockerd": "docker.io",
+    "docker": "docker.io",
+    "nsenter": "util-linux",
+    "setpriv": "util-linux",
+    "ip": "iproute2",
+    "useradd": "passwd",
+    "userdel": "passwd",
+    "mkfs.ext4": "e2fsprogs",
+}
 TUN = Path("/dev/net/tun")
 INSTALL_FIX = "run `python -m course.sandbox install` as root (apt-get install rootlesskit slirp4netns uidmap)"
 
@@ -81,31 +90,46 @@ def _program_problems() -> list[Problem]:
     for helper in ("newuidmap", "newgidmap"):
         path = shutil.which(helper)
         if path and not os.stat(path).st_mode & stat.S_ISUID and not _has_file_caps(path):
-            found.append(Problem(f"{path} is neither setuid nor has file capabilities",
-                                 "apt-get install --reinstall uidmap"))
+            found.append(
+                Problem(f"{path} is neither setuid nor has file capabilities", "apt-get install --reinstall uidmap")
+            )
     return found
 
 
 def _kernel_problems() -> list[Problem]:
     found = []
-    sysctls = (("user.max_user_namespaces", 16, "15000", "user namespaces are disabled"),
-               ("kernel.unprivileged_userns_clone", 1, "1", "unprivileged user namespaces are disabled"))
+    sysctls = (
+        ("user.max_user_namespaces", 16, "15000", "user namespaces are disabled"),
+        ("kernel.unprivileged_userns_clone", 1, "1", "unprivileged user namespaces are disabled"),
+    )
     for key, least, good, what in sysctls:
         value = _read_int("/proc/sys/" + key.replace(".", "/"))
         if value is not None and value < least:
             found.append(Problem(f"{what} ({key} = {value})", f"sysctl -w {key}={good}"))
     if _read_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1:
-        found.append(Problem("AppArmor restricts unprivileged user namespaces",
-                             "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"))
+        found.append(
+            Problem(
+                "AppArmor restricts unprivileged user namespaces",
+                "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0",
+            )
+        )
     if not TUN.exists():
         found.append(Problem(f"{TUN} is missing (slirp4netns needs a TAP device)", "modprobe tun"))
     elif TUN.stat().st_mode & 0o006 != 0o006:
-        found.append(Problem(f"{TUN} is not usable by other users (mode {TUN.stat().st_mode & 0o777:o})",
-                             f"chmod 0666 {TUN} (Debian's udev default), or `python -m course.sandbox install`"))
+        found.append(
+            Problem(
+                f"{TUN} is not usable by other users (mode {TUN.stat().st_mode & 0o777:o})",
+                f"chmod 0666 {TUN} (Debian's udev default), or `python -m course.sandbox install`",
+            )
+        )
     for controller in CONTROLLERS:
         if not (CGROUP_ROOT / controller / "cgroup.procs").exists():
-            found.append(Problem(f"the cgroup v1 controller {controller!r} is not at {CGROUP_ROOT / controller}",
-                                 "sandboxes support cgroup v1 hosts (like these machines); mount the controller"))
+            found.append(
+                Problem(
+                    f"the cgroup v1 controller {controller!r} is not at {CGROUP_ROOT / controller}",
+                    "sandboxes support cgroup v1 hosts (like these machines); mount the controller",
+                )
+            )
     return found
 
 
@@ -120,8 +144,10 @@ def require() -> None:
     """Raise one SandboxError listing every problem, each with its fix."""
     found = problems()
     if found:
-        raise SandboxError("Sandboxes cannot run on this machine: " + "; ".join(p.what for p in found) + ".",
-                           "; ".join(dict.fromkeys(p.fix for p in found)))
+        raise SandboxError(
+            "Sandboxes cannot run on this machine: " + "; ".join(p.what for p in found) + ".",
+            "; ".join(dict.fromkeys(p.fix for p in found)),
+        )
 
 
 def ensure_installed(log: Log = print) -> None:
@@ -132,8 +158,12 @@ def ensure_installed(log: Log = print) -> None:
             log(f"Installing {' '.join(packages)} with apt-get …")
             env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
             run([*env_prefix, "apt-get", "update", "-q"], timeout=600, what="apt-get update", fix=INSTALL_FIX)
-            run([*env_prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], timeout=900,
-                what="apt-get install", fix=INSTALL_FIX)
+            run(
+                [*env_prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+                timeout=900,
+                what="apt-get install",
+                fix=INSTALL_FIX,
+            )
         if TUN.exists() and TUN.stat().st_mode & 0o006 != 0o006:
             log(f"chmod 0666 {TUN} (the mode Debian's udev gives it; slirp4netns needs it as the sandbox user)")
             os.chmod(TUN, 0o666)

@@ -7,6 +7,7 @@ records those names and the owning process (pid plus start time, so a reused
 pid is not mistaken for the owner). A run killed with SIGKILL cannot clean up;
 the reaper (`reaper.clean_up_leftovers`) reads these marks instead.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,7 +42,7 @@ def new_name() -> str:
 
 
 def is_sandbox_name(name: str) -> bool:
-    rest = name[len(PREFIX):]
+    rest = name[len(PREFIX) :]
     return name.startswith(PREFIX) and 0 < len(rest) <= 16 and all(c in "0123456789abcdef" for c in rest)
 
 

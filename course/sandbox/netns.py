@@ -6,6 +6,7 @@ publish 8080, and the learner's kernel and the checker's probes (run with
 `nsenter --net=…`) see the same `localhost`. `ip netns exec` remounts /sys
 and loses the cgroup mounts, so commands enter with nsenter instead.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,11 @@ def enter(name: str) -> list[str]:
 
 
 def add(name: str) -> None:
-    run(["ip", "netns", "add", name], what=f"Creating the network namespace {name}",
-        fix="run as root on Linux with iproute2")
+    run(
+        ["ip", "netns", "add", name],
+        what=f"Creating the network namespace {name}",
+        fix="run as root on Linux with iproute2",
+    )
     run([*enter(name), "ip", "link", "set", "lo", "up"], what=f"Bringing up lo in {name}")
 
 

@@ -6,6 +6,7 @@ descendant of a containerd shim, wherever the shim was re-parented to; the
 shim is recognised by its executable (/proc/PID/exe, which a process cannot
 fake by renaming itself), the daemon tree by descending from rootlesskit.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,7 +22,7 @@ def _stat(pid: int) -> tuple[str, int] | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    comm = stat[stat.index("(") + 1:stat.rindex(")")]
+    comm = stat[stat.index("(") + 1 : stat.rindex(")")]
     return comm, int(stat.rsplit(")", 1)[1].split()[1])
 
 
@@ -65,7 +66,7 @@ def daemon_roots(daemon_pid: int | None) -> set[int]:
 
 
 def role(pid: int, roots: set[int]) -> str:
-    """"container" (below a shim), "daemon" (a shim, or below rootlesskit) or "stray" (anything else)."""
+    """ "container" (below a shim), "daemon" (a shim, or below rootlesskit) or "stray" (anything else)."""
     chain = ancestors(pid)
     if any(is_shim(parent) for parent in chain):
         return "container"

@@ -9,6 +9,7 @@ before anything is created and removed last, so such objects are leftovers of
 a removal that failed. Call `clean_up_leftovers()` at the start of a run, or
 `python -m course.sandbox clean`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -53,8 +54,10 @@ def clean_up_leftovers(*, everything: bool = False, log: Log = lambda _line: Non
             removed.append(state.name)
             log(f"removed abandoned sandbox {state.name}")
     if failed:
-        raise SandboxError("Some abandoned sandboxes could not be removed: " + " ".join(failed),
-                           "check `mount`, `ip netns` and the processes listed, then run the clean-up again")
+        raise SandboxError(
+            "Some abandoned sandboxes could not be removed: " + " ".join(failed),
+            "check `mount`, `ip netns` and the processes listed, then run the clean-up again",
+        )
     return removed
 
 

@@ -8,6 +8,7 @@ it; a SIGKILLed owner leaves marks that `reaper.clean_up_leftovers` removes.
 This isolates names, ports, files and resources between learners; it is not
 a VM. A kernel bug can break any user-namespace boundary.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,9 +46,17 @@ class Sandbox:
 
     # -- creation ------------------------------------------------------------------------------
     @classmethod
-    def create(cls, *, limits: Limits | None = None, images: Sequence[str] = (), root_client: Any = None,
-               bundle: Path | None = None, outside_network: bool = False, watch: bool = True,
-               log: Log = lambda _line: None) -> "Sandbox":
+    def create(
+        cls,
+        *,
+        limits: Limits | None = None,
+        images: Sequence[str] = (),
+        root_client: Any = None,
+        bundle: Path | None = None,
+        outside_network: bool = False,
+        watch: bool = True,
+        log: Log = lambda _line: None,
+    ) -> "Sandbox":
         """A ready sandbox: user, home, netns, cgroups, daemon answering, and `images` (or `bundle`) loaded.
 
         outside_network gives it a NAT'd way out (for `apt-get` in builds; see `uplink`); without it the
@@ -72,8 +81,16 @@ class Sandbox:
             raise
         return sandbox
 
-    def _build(self, limits: Limits, images: Sequence[str], root_client: Any, bundle: Path | None,
-               outside_network: bool, started: float, log: Log) -> None:
+    def _build(
+        self,
+        limits: Limits,
+        images: Sequence[str],
+        root_client: Any,
+        bundle: Path | None,
+        outside_network: bool,
+        started: float,
+        log: Log,
+    ) -> None:
         state = self.state
         if images and bundle is None:  # export first: a failure here leaves nothing to undo
             bundle = bundles.bundle(root_client or _root_client(), images)
@@ -130,12 +147,25 @@ class Sandbox:
         """argv as ROOT in the same network namespace as `command`, nothing else changed: for probes."""
         return ["nsenter", f"--net={daemon.inner_netns(self.state)}", *argv]
 
-    def enter(self, argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float | None = None,
-              stdin_text: str | None = None, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    def enter(
+        self,
+        argv: Sequence[str],
+        *,
+        env: dict[str, str] | None = None,
+        timeout: float | None = None,
+        stdin_text: str | None = None,
+        cwd: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Run argv inside the sandbox and wait: output captured as text, the exit code is the caller's to judge."""
-        return subprocess.run(self.command(argv, env), capture_output=True, text=True, timeout=timeout,
-                              input=stdin_text, stdin=None if stdin_text is not None else subprocess.DEVNULL,
-                              cwd=cwd or self.state.home)
+        return subprocess.run(
+            self.command(argv, env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=stdin_text,
+            stdin=None if stdin_text is not None else subprocess.DEVNULL,
+            cwd=cwd or self.state.home,
+        )
 
     def popen(self, argv: Sequence[str], *, env: dict[str, str] | None = None, **kwargs: Any) -> subprocess.Popen:
         """Start argv inside the sandbox without waiting (a kernel, a server)."""
@@ -156,8 +186,12 @@ class Sandbox:
 
     def usage(self) -> dict[str, Any]:
         """Memory and tasks of the whole sandbox now, from its cgroups."""
-        return {"memory": cgroups.memory(self.name), "pids": cgroups.pids_state(self.name),
-                "oom_kills": cgroups.oom_kills(self.name), "pss": processes.pss_total(cgroups.pids(self.name))}
+        return {
+            "memory": cgroups.memory(self.name),
+            "pids": cgroups.pids_state(self.name),
+            "oom_kills": cgroups.oom_kills(self.name),
+            "pss": processes.pss_total(cgroups.pids(self.name)),
+        }
 
     def alive(self) -> bool:
         return daemon.ping(self.state.socket)
@@ -170,8 +204,10 @@ class Sandbox:
         import docker.errors
 
         roots = processes.daemon_roots(self.state.daemon_pid)
-        cgroups.kill(self.name, lambda pid: processes.role(pid, roots) in (
-            ("container", "stray") if kill_processes else ("container",)))
+        cgroups.kill(
+            self.name,
+            lambda pid: processes.role(pid, roots) in (("container", "stray") if kill_processes else ("container",)),
+        )
         api = self.client().api
         gone = (docker.errors.NotFound, docker.errors.APIError)
         for container in api.containers(all=True):
@@ -199,8 +235,10 @@ class Sandbox:
         with _uninterruptible():
             left = self._remove_all()
         if left:
-            raise SandboxError(f"Sandbox {self.name} was not fully removed: {', '.join(left)}.",
-                               "run `python -m course.sandbox clean` as root")
+            raise SandboxError(
+                f"Sandbox {self.name} was not fully removed: {', '.join(left)}.",
+                "run `python -m course.sandbox clean` as root",
+            )
 
     def _remove_all(self) -> list[str]:
         state = self.state

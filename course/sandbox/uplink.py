@@ -8,6 +8,7 @@ itself, the main daemon's containers and published ports (DNAT'd to docker0)
 and other sandboxes are dropped. Every rule carries the sandbox's name as an
 iptables comment: the reaper finds and deletes them by it.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,8 +24,10 @@ TABLES = ("filter", "nat")
 def _default_interface() -> str:
     words = run(["ip", "-4", "route", "show", "default"], what="Reading the default route").stdout.split()
     if "dev" not in words:
-        raise SandboxError("This host has no default route, so a sandbox uplink has nowhere to go.",
-                           "create the sandbox without uplink")
+        raise SandboxError(
+            "This host has no default route, so a sandbox uplink has nowhere to go.",
+            "create the sandbox without uplink",
+        )
     return words[words.index("dev") + 1]
 
 
@@ -43,12 +46,14 @@ def up(name: str) -> str:
     host_ip, ns_ip = f"{NET}.{index}.1", f"{NET}.{index}.2"
     out = _default_interface()
     ns = enter(name)
-    for argv in (["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", name],
-                 ["ip", "addr", "add", f"{host_ip}/30", "dev", host_if],
-                 ["ip", "link", "set", host_if, "up"],
-                 [*ns, "ip", "addr", "add", f"{ns_ip}/30", "dev", ns_if],
-                 [*ns, "ip", "link", "set", ns_if, "up"],
-                 [*ns, "ip", "route", "add", "default", "via", host_ip]):
+    for argv in (
+        ["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", name],
+        ["ip", "addr", "add", f"{host_ip}/30", "dev", host_if],
+        ["ip", "link", "set", host_if, "up"],
+        [*ns, "ip", "addr", "add", f"{ns_ip}/30", "dev", ns_if],
+        [*ns, "ip", "link", "set", ns_if, "up"],
+        [*ns, "ip", "route", "add", "default", "via", host_ip],
+    ):
         run(argv, what=f"Linking sandbox {name} to the host")
     chain = "DOCKER-USER" if run(["iptables", "-n", "-L", "DOCKER-USER"], check=False).returncode == 0 else "FORWARD"
     mark = ["-m", "comment", "--comment", name]

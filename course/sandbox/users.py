@@ -7,6 +7,7 @@ fresh file system loads images at full speed (ext4 on the host slows inode
 allocation down for a while after mass deletions: `docker load` took 2–3 times
 longer there). Without loop devices the home is a plain folder.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,14 +36,29 @@ def create(state: SandboxState, limits: Limits) -> None:
     name = state.name
     state.user = name
     state.home = str(HOMES_DIR / name)
-    run(["useradd", "--no-create-home", "--home-dir", state.home, "--shell", NOLOGIN, "--user-group",
-         "--comment", "docker-course sandbox", name], what=f"Creating the sandbox user {name}")
+    run(
+        [
+            "useradd",
+            "--no-create-home",
+            "--home-dir",
+            state.home,
+            "--shell",
+            NOLOGIN,
+            "--user-group",
+            "--comment",
+            "docker-course sandbox",
+            name,
+        ],
+        what=f"Creating the sandbox user {name}",
+    )
     entry = pwd.getpwnam(name)
     state.uid, state.gid = entry.pw_uid, entry.pw_gid
     state.subuid = _subids("/etc/subuid", name)
     if state.subuid is None or _subids("/etc/subgid", name) is None:
-        raise SandboxError(f"useradd gave {name} no subordinate uid/gid range (/etc/subuid, /etc/subgid).",
-                           "set SUB_UID_COUNT and SUB_GID_COUNT to 65536 in /etc/login.defs")
+        raise SandboxError(
+            f"useradd gave {name} no subordinate uid/gid range (/etc/subuid, /etc/subgid).",
+            "set SUB_UID_COUNT and SUB_GID_COUNT to 65536 in /etc/login.defs",
+        )
     state.save()
     _make_home(state, limits)
     runtime = state.runtime_dir
@@ -70,9 +86,22 @@ def _mount_disk(state: SandboxState, size_gb: int) -> bool:
     state.disk_image = str(image)
     state.save()
     with open(image, "wb") as handle:
-        handle.truncate(size_gb * 1024 ** 3)
-    made = run(["mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
-                "-E", f"lazy_itable_init=1,nodiscard,root_owner={state.uid}:{state.gid}", str(image)], check=False)
+        handle.truncate(size_gb * 1024**3)
+    made = run(
+        [
+            "mkfs.ext4",
+            "-q",
+            "-F",
+            "-m",
+            "0",
+            "-O",
+            "^has_journal",
+            "-E",
+            f"lazy_itable_init=1,nodiscard,root_owner={state.uid}:{state.gid}",
+            str(image),
+        ],
+        check=False,
+    )
     if made.returncode == 0:
         if run(["mount", "-o", "loop,noatime", str(image), state.home], check=False).returncode == 0:
             return True

@@ -9,6 +9,7 @@ It runs in its own session, so a Ctrl-C aimed at the grader does not reach it.
 What survives even this (the machine went down, the watchdog was killed too)
 is left to `clean_up_leftovers()` on the next run.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from course.sandbox.model import STATE_DIR, SandboxState
 
@@ -25,8 +27,14 @@ def spawn(state: SandboxState) -> int:
     """Start the watchdog of this sandbox; returns the pipe's write end, which the owner keeps open."""
     read_end, write_end = os.pipe()  # not inherited by the owner's other children (O_CLOEXEC)
     with open(log_path(state), "wb") as log:
-        subprocess.Popen([sys.executable, "-m", "course.sandbox", "watch", state.name], stdin=read_end,
-                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "course.sandbox", "watch", state.name],
+            stdin=read_end,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
     os.close(read_end)
     return write_end
 
@@ -41,7 +49,7 @@ def release(write_end: int | None) -> None:
             os.close(write_end)
 
 
-def watch(name: str, grace: float = 10.0) -> int:
+def watch(name: str, destroy: Callable[[SandboxState], None], grace: float = 10.0) -> int:
     """Block until the owner's pipe closes; then remove the sandbox if its owner died (not if it let go)."""
     while sys.stdin.buffer.read(4096):  # returns b"" only when every write end is closed
         pass
@@ -55,7 +63,5 @@ def watch(name: str, grace: float = 10.0) -> int:
         if time.monotonic() > deadline:
             return 0  # the owner lives and let go deliberately (its destroy left something for the reaper)
         time.sleep(0.05)
-    from course.sandbox.sandbox import Sandbox
-
-    Sandbox(state).destroy()  # removes the log too; if it raises, the log keeps the reason
+    destroy(state)  # removes the log too; if it raises, the log keeps the reason
     return 0

@@ -69,5 +69,6 @@ def test_a_fixed_file_has_no_mistake_and_a_missing_workdir_is_one() -> None:
 def test_each_build_stage_is_judged_on_its_own() -> None:
     stages = "FROM busybox AS build\nWORKDIR /src\nCOPY . .\nFROM busybox\nCOPY --from=build /src/out /out\n"
     assert dockerfile_mistakes(stages, "packages.txt") == [
-        "there is no WORKDIR, so line 5 `COPY --from=build /src/out /out` and the rest work in `/`: set `WORKDIR /app` before them"
+        "there is no WORKDIR, so line 5 `COPY --from=build /src/out /out` and the rest work in `/`: "
+        "set `WORKDIR /app` before them"
     ]

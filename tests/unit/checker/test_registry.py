@@ -1,10 +1,12 @@
 """The registry is data: it loads, its ids are unique, and malformed entries are named clearly."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
+from checker import settings
 from checker.errors import ExerciseNotFound, RegistryError
 from checker.kinds import get_kind
 from checker.registry import (
@@ -17,9 +19,9 @@ from checker.registry.schema import FORMAT_VERSION
 from checker.registry.validate import problems
 from course.notebook.cells import exercise_cells
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = settings.NOTEBOOKS_DIR
 
-GOOD = '''
+GOOD = """
 notebook = "09-demo"
 [[exercise]]
 id = "demo"
@@ -37,7 +39,7 @@ content = "42"
 [[exercise.wrong]]
 title = "nothing"
 expect = "no container"
-'''
+"""
 
 
 def test_real_registry_has_no_problems() -> None:

@@ -4,6 +4,7 @@ Two sandboxes (A with chapter 1's images, B with busybox) are shared by the
 tests that only use them; the tests that must see a whole lifecycle (SIGKILL,
 Ctrl-C) make their own. Every sandbox is destroyed even when a test fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,10 @@ from typing import Iterator
 
 import pytest
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.sandbox]
+
 PROBE = textwrap.dedent("""
     import sys, time, urllib.request
     for _ in range(50):
@@ -51,8 +53,10 @@ def bundles(docker_client) -> dict[str, Path]:
     from course.sandbox import bundles
 
     _prepare()
-    return {"chapter1": bundles.bundle(docker_client, bundles.chapter_images(1)),
-            "busybox": bundles.bundle(docker_client, ["busybox:1.35"])}
+    return {
+        "chapter1": bundles.bundle(docker_client, bundles.chapter_images(1)),
+        "busybox": bundles.bundle(docker_client, ["busybox:1.35"]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +88,14 @@ def _leftovers(state) -> list[str]:
     found = []
     with_user = [e.pw_name for e in pwd.getpwall() if e.pw_name == state.name]
     found += [f"user {name}" for name in with_user]
-    paths = (Path(state.home), Path(state.disk_image or "/nonexistent"), Path(f"/run/user/{state.uid}"),
-             state.state_file, state.state_file.with_suffix(".watchdog.log"), state.state_file.with_suffix(".log"))
+    paths = (
+        Path(state.home),
+        Path(state.disk_image or "/nonexistent"),
+        Path(f"/run/user/{state.uid}"),
+        state.state_file,
+        state.state_file.with_suffix(".watchdog.log"),
+        state.state_file.with_suffix(".log"),
+    )
     found += [f"path {p}" for p in paths if p.exists()]
     for proc in Path("/proc").iterdir():
         try:
@@ -128,21 +138,40 @@ def test_a_sandbox_runs_containers_on_its_own_rootless_daemon(pair) -> None:
 def test_two_sandboxes_publish_the_same_port_and_name(pair) -> None:
     a, b = pair
     for sandbox in pair:
-        proc = sandbox.docker("run", "-d", "--name", "web", "-p", "8080:8080", "busybox:1.35", "sh", "-c",
-                              WEB.format(text=sandbox.name))
+        proc = sandbox.docker(
+            "run", "-d", "--name", "web", "-p", "8080:8080", "busybox:1.35", "sh", "-c", WEB.format(text=sandbox.name)
+        )
         assert proc.returncode == 0, proc.stderr
     assert _probe(a, "http://localhost:8080/") == a.name
     assert _probe(b, "http://localhost:8080/") == b.name
     # The checker's probes (root, same namespace) see the same thing; the host's own 8080 is untouched.
-    probe = subprocess.run(a.netns_command([sys.executable, "-c", PROBE, "http://127.0.0.1:8080/"]),
-                           capture_output=True, text=True, timeout=30)
+    probe = subprocess.run(
+        a.netns_command([sys.executable, "-c", PROBE, "http://127.0.0.1:8080/"]),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert probe.stdout.strip() == a.name
-    on_host = subprocess.run([sys.executable, "-c", PROBE.replace("range(50)", "range(1)"),
-                              "http://127.0.0.1:8080/"], capture_output=True, text=True, timeout=30).stdout
+    on_host = subprocess.run(
+        [sys.executable, "-c", PROBE.replace("range(50)", "range(1)"), "http://127.0.0.1:8080/"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
     assert a.name not in on_host and b.name not in on_host
     # `--network host` means the daemon's network, which is where the kernel and the probes run too.
-    proc = a.docker("run", "-d", "--name", "hostnet", "--network", "host", "busybox:1.35", "sh", "-c",
-                    WEB.format(text="hostnet").replace("8080", "8501"))
+    proc = a.docker(
+        "run",
+        "-d",
+        "--name",
+        "hostnet",
+        "--network",
+        "host",
+        "busybox:1.35",
+        "sh",
+        "-c",
+        WEB.format(text="hostnet").replace("8080", "8501"),
+    )
     assert proc.returncode == 0, proc.stderr
     assert _probe(a, "http://localhost:8501/") == "hostnet"
     assert a.docker("rm", "-f", "web", "hostnet").returncode == 0
@@ -160,13 +189,16 @@ def test_sandboxes_cannot_reach_each_other_nor_the_root_daemon(pair) -> None:
     mounted = a.docker("run", "--rm", "-v", f"{b.home}:/other", "busybox:1.35", "ls", "/other")
     assert mounted.returncode != 0 and b.name not in mounted.stdout
     # A host service on 0.0.0.0 (reachable from a plain rootless daemon) is out of reach, even through A's uplink.
-    addresses = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True,
-                               text=True).stdout.split()
+    addresses = subprocess.run(
+        ["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True
+    ).stdout.split()
     host_ips = [word.split("/")[0] for word in addresses if "/" in word and word[0].isdigit()]
     with socket.create_server(("0.0.0.0", 0)) as server:
         port = server.getsockname()[1]
-        connect = "import socket, sys\nfor ip in sys.argv[2:]:\n    try:\n        socket.create_connection((ip, " \
-                  "int(sys.argv[1])), timeout=1); print('reached', ip)\n    except OSError as exc: print(ip, exc)"
+        connect = (
+            "import socket, sys\nfor ip in sys.argv[2:]:\n    try:\n        socket.create_connection((ip, "
+            "int(sys.argv[1])), timeout=1); print('reached', ip)\n    except OSError as exc: print(ip, exc)"
+        )
         reached = a.enter(["/usr/bin/python3", "-c", connect, str(port), *host_ips, "10.0.2.2"], timeout=60)
     assert host_ips and "reached" not in reached.stdout, reached.stdout
 
@@ -244,15 +276,22 @@ GRADER = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize(("sig", "watch"), [(signal.SIGKILL, False), (signal.SIGKILL, True), (signal.SIGINT, True)],
-                         ids=["sigkill-then-reaper", "sigkill-then-watchdog", "ctrl-c"])
+@pytest.mark.parametrize(
+    ("sig", "watch"),
+    [(signal.SIGKILL, False), (signal.SIGKILL, True), (signal.SIGINT, True)],
+    ids=["sigkill-then-reaper", "sigkill-then-watchdog", "ctrl-c"],
+)
 def test_a_killed_grader_leaves_nothing_behind(bundles, sig: int, watch: bool) -> None:
     from course.sandbox import Limits, Sandbox, SandboxState, clean_up_leftovers
 
     witness = None
-    grader = subprocess.Popen([sys.executable, "-c", GRADER, str(bundles["busybox"]), "watch" if watch else "-"],
-                              cwd=REPO, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    grader = subprocess.Popen(
+        [sys.executable, "-c", GRADER, str(bundles["busybox"]), "watch" if watch else "-"],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     state = None
     try:
         line = grader.stdout.readline()

@@ -1,4 +1,5 @@
 """Reset removes what the exercise labelled or names, and never a lookalike."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,13 +13,17 @@ from checker.registry import load_registry
 
 pytestmark = pytest.mark.docker
 
-CHAPTER = '''
+CHAPTER = """
 notebook = "09-demo"
 [[exercise]]
 id = "cleanup-demo"
 title = "Demo"
 hints = ["a"]
-owns = {{ containers = ["{owned}"], networks = ["{owned}-net"], volumes = ["{owned}-vol"], files = ["workspace/cleanup-demo"] }}
+[exercise.owns]
+containers = ["{owned}"]
+networks = ["{owned}-net"]
+volumes = ["{owned}-vol"]
+files = ["workspace/cleanup-demo"]
 [[exercise.check]]
 kind = "container_running"
 container = "{owned}"
@@ -29,7 +34,7 @@ title = "stopped"
 expect = "not running"
 [[exercise.wrong.steps]]
 shell = "docker create --name {owned} busybox:1.35 sleep 300"
-'''
+"""
 
 
 @pytest.fixture
@@ -68,7 +73,11 @@ def test_reset_removes_owned_and_labelled_but_not_lookalikes(docker_client, trac
     assert other_exercise.id in {c.id for c in client.containers.list(all=True)}
     assert {n.name for n in client.networks.list()} >= {f"{lookalike}-net"}
     assert f"{owned}-net" not in {n.name for n in client.networks.list()}
-    assert set(removed.containers) >= {owned} and removed.networks == [f"{owned}-net"] and removed.volumes == [f"{owned}-vol"]
+    assert (
+        set(removed.containers) >= {owned}
+        and removed.networks == [f"{owned}-net"]
+        and removed.volumes == [f"{owned}-vol"]
+    )
     assert not answer.exists()
     trashed = {p.read_text() for p in (course_env / "workspace" / ".trash").rglob("answer.txt")}
     assert "learner work" in trashed, "reset keeps a copy of learner files"

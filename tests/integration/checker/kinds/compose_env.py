@@ -110,7 +110,10 @@ services:
     networks: [frontnet, backnet]
   db:
     image: busybox:1.35
-    command: ["sh", "-c", "echo db ready && mkdir -p /www && echo db > /www/index.html && exec httpd -f -p 5432 -h /www"]
+    command:
+      - sh
+      - -c
+      - echo db ready && mkdir -p /www && echo db > /www/index.html && exec httpd -f -p 5432 -h /www
     networks: [backnet]
   loner:
     image: busybox:1.35

@@ -1,4 +1,5 @@
 """The rules of an exercise live in one place: checker.registry.validate."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -9,9 +10,14 @@ from checker.registry import CheckSpec, Exercise, Owned, Registry, Step, WrongAn
 from checker.registry.validate import check_problems, problems
 
 EXERCISE = Exercise(
-    id="demo", title="Demo", notebook="09-demo", points=1.0, hints=("a",),
+    id="demo",
+    title="Demo",
+    notebook="09-demo",
+    points=1.0,
+    hints=("a",),
     checks=(CheckSpec("container_exists", {"container": "demo-box"}),),
-    solution=(Step(shell="true"),), wrong=(WrongAnswer("nothing", (), "no container"),),
+    solution=(Step(shell="true"),),
+    wrong=(WrongAnswer("nothing", (), "no container"),),
     owns=Owned(containers=("demo-box",)),
 )
 
@@ -23,7 +29,11 @@ def test_a_complete_exercise_has_no_problems() -> None:
 def test_what_an_exercise_needs() -> None:
     bare = replace(EXERCISE, hints=(" ",), checks=(), solution=(), wrong=(WrongAnswer("x", (), ""),))
     assert problems(Registry((bare,)))["demo"] == [
-        "no checks", "no reference solution", "hint 1 is empty", "wrong answer 'x' has no `expect`"]
+        "no checks",
+        "no reference solution",
+        "hint 1 is empty",
+        "wrong answer 'x' has no `expect`",
+    ]
     unhelpful = replace(EXERCISE, hints=(), wrong=())
     assert problems(Registry((unhelpful,)))["demo"] == ["no hints", "no known wrong answer"]
 
@@ -33,7 +43,9 @@ def test_ids_and_owned_names_belong_to_one_exercise() -> None:
     assert problems(Registry((EXERCISE, twin)), [twin]) == {"demo": ["duplicate exercise id"]}
     thief = replace(EXERCISE, id="thief")
     assert problems(Registry((EXERCISE, thief))) == {
-        "demo": [], "thief": ["container 'demo-box' is also owned by demo: resetting one would break the other"]}
+        "demo": [],
+        "thief": ["container 'demo-box' is also owned by demo: resetting one would break the other"],
+    }
 
 
 def test_checks_fit_their_kind() -> None:
@@ -55,4 +67,6 @@ def test_the_notebook_has_an_answer_cell_per_step_and_a_check_cell(tmp_path: Pat
     (tmp_path / "09-demo.ipynb").write_text("{}")
     assert problems(registry, notebooks_dir=tmp_path, read_cells=cells(1, 1))["demo"] == []
     assert problems(registry, notebooks_dir=tmp_path, read_cells=cells(2, 0))["demo"] == [
-        "09-demo.ipynb has 2 answer cell(s); the solution has 1 step(s)", "09-demo.ipynb has no check cell for it"]
+        "09-demo.ipynb has 2 answer cell(s); the solution has 1 step(s)",
+        "09-demo.ipynb has no check cell for it",
+    ]

@@ -1,4 +1,5 @@
 """The chapter-file format: unknown keys and wrong types are named with file and line; defaults and patches expand."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,11 +10,11 @@ from checker.errors import RegistryError
 from checker.registry import load_registry
 from checker.registry.schema import FORMAT_VERSION
 
-HEAD = f'''format_version = {FORMAT_VERSION}
+HEAD = f"""format_version = {FORMAT_VERSION}
 notebook = "09-demo"
-'''
+"""
 
-EXERCISE = '''[[exercise]]
+EXERCISE = """[[exercise]]
 id = "demo"
 title = "Demo"
 hints = ["a"]
@@ -31,7 +32,7 @@ services:
 \'\'\'
 [[exercise.solution]]
 shell = "docker compose up -d"
-'''
+"""
 
 
 def load(tmp_path: Path, text: str):
@@ -49,10 +50,13 @@ def line_of(text: str, needle: str) -> int:
     return next(number for number, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-@pytest.mark.parametrize("misspelt", [
-    'hint = ["a"]',                                       # the exercise
-    'owns = { containers = ["demo-box"], contianers = ["x"] }',  # a table inside it
-])
+@pytest.mark.parametrize(
+    "misspelt",
+    [
+        'hint = ["a"]',  # the exercise
+        'owns = { containers = ["demo-box"], contianers = ["x"] }',  # a table inside it
+    ],
+)
 def test_an_unknown_key_is_named_with_its_file_and_line(tmp_path: Path, misspelt: str) -> None:
     text = HEAD + EXERCISE.format(extra=misspelt)
     message = error(tmp_path, text)
@@ -62,36 +66,45 @@ def test_an_unknown_key_is_named_with_its_file_and_line(tmp_path: Path, misspelt
 
 def test_an_unknown_key_in_a_step_or_a_wrong_answer_points_at_it(tmp_path: Path) -> None:
     text = HEAD + EXERCISE.format(extra="") + '[[exercise.wrong]]\ntitle = "t"\nexpect = "e"\nexpcet = "typo"\n'
-    assert f"line {line_of(text, 'expcet')}: exercise 'demo', wrong answer 't': unknown key `expcet`" in \
-        error(tmp_path, text)
+    assert f"line {line_of(text, 'expcet')}: exercise 'demo', wrong answer 't': unknown key `expcet`" in error(
+        tmp_path, text
+    )
     text = HEAD + EXERCISE.format(extra="").replace('shell = "docker compose up -d"', 'shel = "x"\nshell = "y"')
-    assert f"line {line_of(text, 'shel =')}: exercise 'demo', solution step 2: unknown key `shel`" in \
-        error(tmp_path, text)
+    assert f"line {line_of(text, 'shel =')}: exercise 'demo', solution step 2: unknown key `shel`" in error(
+        tmp_path, text
+    )
 
 
 def test_an_unknown_check_parameter_or_kind_is_named_with_its_line(tmp_path: Path) -> None:
     text = HEAD + EXERCISE.format(extra="").replace('container = "demo-box"', 'contianer = "demo-box"')
     message = error(tmp_path, text)
-    assert f"line {line_of(text, 'contianer')}: exercise 'demo', check 1: check kind 'container_exists' has no " \
-           "parameter `contianer`" in message and "did you mean `container`" in message
+    assert (
+        f"line {line_of(text, 'contianer')}: exercise 'demo', check 1: check kind 'container_exists' has no "
+        "parameter `contianer`"
+        in message
+        and "did you mean `container`" in message
+    )
     text = HEAD + EXERCISE.format(extra="").replace('"container_exists"', '"container_exist"')
-    assert f"line {line_of(text, 'container_exist')}: exercise 'demo', check 1: Unknown check kind" in \
-        error(tmp_path, text)
+    assert f"line {line_of(text, 'container_exist')}: exercise 'demo', check 1: Unknown check kind" in error(
+        tmp_path, text
+    )
 
 
 def test_a_value_of_the_wrong_type_is_rejected(tmp_path: Path) -> None:
     text = HEAD + EXERCISE.format(extra='points = "two"')
-    assert f"line {line_of(text, 'points')}: exercise 'demo': `points` must be a number, not \"two\"" in \
-        error(tmp_path, text)
-    text = HEAD + EXERCISE.format(extra="ports = [8080, \"8081\"]")
+    assert f"line {line_of(text, 'points')}: exercise 'demo': `points` must be a number, not \"two\"" in error(
+        tmp_path, text
+    )
+    text = HEAD + EXERCISE.format(extra='ports = [8080, "8081"]')
     assert "`ports` must be a list of integers" in error(tmp_path, text)
     text = HEAD + EXERCISE.format(extra="").replace('container = "demo-box"', "container = 7")
     assert "`container` must be str, not 7" in error(tmp_path, text)
 
 
 def test_a_missing_required_key_is_rejected(tmp_path: Path) -> None:
-    assert "`title` is missing from [[exercise]]" in error(tmp_path, HEAD + EXERCISE.format(extra="").replace(
-        'title = "Demo"\n', ""))
+    assert "`title` is missing from [[exercise]]" in error(
+        tmp_path, HEAD + EXERCISE.format(extra="").replace('title = "Demo"\n', "")
+    )
 
 
 def test_the_format_version_is_checked(tmp_path: Path) -> None:
@@ -114,10 +127,10 @@ kind = "file_exists"
 path = "workspace/demo/x"'''
     exercise = load(tmp_path, HEAD + EXERCISE.format(extra=checks))
     assert [spec.params for spec in exercise.checks] == [
-        {"container": "demo-box"},                           # the default
+        {"container": "demo-box"},  # the default
         {"container": "other-box", "image": "busybox:1.35"},  # its own value wins
-        {"path": "workspace/demo/x"},                        # file_exists takes no container
-        {"container": "demo-box"},                           # the check that set it already
+        {"path": "workspace/demo/x"},  # file_exists takes no container
+        {"container": "demo-box"},  # the check that set it already
     ]
 
 
@@ -127,7 +140,7 @@ def test_a_default_no_check_takes_is_rejected(tmp_path: Path) -> None:
     assert expected in error(tmp_path, text)
 
 
-WRONG = '''[[exercise.wrong]]
+WRONG = """[[exercise.wrong]]
 title = "no container_name"
 expect = "is named"
 [[exercise.wrong.replace]]
@@ -138,7 +151,7 @@ new = ""
 step = 2
 old = "up -d"
 new = "up"
-'''
+"""
 
 
 def test_a_wrong_answer_written_as_a_change_to_the_solution(tmp_path: Path) -> None:
@@ -152,9 +165,11 @@ def test_a_wrong_answer_written_as_a_change_to_the_solution(tmp_path: Path) -> N
 
 def test_a_change_that_does_not_apply_is_named_with_its_line(tmp_path: Path) -> None:
     text = HEAD + EXERCISE.format(extra="") + WRONG.replace('old = "up -d"', 'old = "down"')
-    down = line_of(text, "old = \"down\"")
-    assert f"line {down}: exercise 'demo', wrong answer 'no container_name', change 2: " \
-           "`old` does not occur in solution step 2" in error(tmp_path, text)
+    down = line_of(text, 'old = "down"')
+    assert (
+        f"line {down}: exercise 'demo', wrong answer 'no container_name', change 2: "
+        "`old` does not occur in solution step 2" in error(tmp_path, text)
+    )
     text = HEAD + EXERCISE.format(extra="") + WRONG.replace('old = "up -d"', 'old = " "')
     assert "occurs 3 times" in error(tmp_path, text)
     text = HEAD + EXERCISE.format(extra="") + WRONG.replace("step = 2", "step = 3")

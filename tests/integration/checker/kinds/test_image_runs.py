@@ -27,7 +27,8 @@ def test_image_serves_http_and_its_failure(docker_client, tracker, ctx) -> None:
         tracker,
         EXERCISE,
         good,
-        f'FROM {BUSYBOX}\nRUN mkdir /site && echo served-ok > /site/index.html\nCMD ["httpd", "-f", "-p", "8000", "-h", "/site"]\n',
+        f"FROM {BUSYBOX}\nRUN mkdir /site && echo served-ok > /site/index.html\n"
+        'CMD ["httpd", "-f", "-p", "8000", "-h", "/site"]\n',
     )
     build_image(docker_client, tracker, EXERCISE, bad, f'FROM {BUSYBOX}\nCMD ["sleep", "300"]\n')
     assert image_runs.image_serves_http(ctx, image=good, container_port=8000, contains="served-ok").passed

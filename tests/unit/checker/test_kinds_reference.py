@@ -1,18 +1,19 @@
 """The authors' references are generated from the code, and the committed pages are not stale."""
+
 from __future__ import annotations
 
-from pathlib import Path
-
+from checker import settings
 from checker.kinds import KINDS
 from checker.kinds.reference import all_kinds, render_markdown, render_text
 from checker.registry.schema import with_reference
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = settings.REPO_ROOT / "docs"
 
 
 def test_docs_kinds_md_is_generated_from_the_code() -> None:
-    assert (DOCS / "kinds.md").read_text(encoding="utf-8") == render_markdown(), \
+    assert (DOCS / "kinds.md").read_text(encoding="utf-8") == render_markdown(), (
         "docs/kinds.md is stale: run `python -m checker.kinds.reference > docs/kinds.md`"
+    )
 
 
 def test_the_format_reference_in_authoring_md_is_generated_from_the_schema() -> None:

@@ -56,7 +56,8 @@ def test_file_sound_names_every_remaining_mistake(stack: CheckContext) -> None:
     merged.write_text(
         COMPOSE.replace(
             "      seed:\n        condition: service_completed_successfully",
-            "      seed:\n        condition: service_completed_successfully\n      web:\n        condition: service_started",
+            "      seed:\n        condition: service_completed_successfully\n"
+            "      web:\n        condition: service_started",
         )
     )
     outcome = run_kind(stack, "compose_file_sound", path="stack/merged.yaml")

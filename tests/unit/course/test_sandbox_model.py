@@ -1,4 +1,5 @@
 """The sandbox's pure parts: names, state files and owners, what wipe keeps, the cgroup wrapper."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,14 @@ def test_names_carry_the_prefix_and_nothing_else_matches() -> None:
 def test_state_round_trips_and_knows_whether_its_owner_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model, "STATE_DIR", tmp_path / "sandboxes")
     me = os.getpid()
-    state = model.SandboxState(name="dcsb-abc123", owner_pid=me, owner_start=model.process_start_time(me),
-                               uid=1234, subuid=(100000, 65536), cgroups=["/x"])
+    state = model.SandboxState(
+        name="dcsb-abc123",
+        owner_pid=me,
+        owner_start=model.process_start_time(me),
+        uid=1234,
+        subuid=(100000, 65536),
+        cgroups=["/x"],
+    )
     state.save()
     (loaded,) = model.all_states()
     assert loaded == state and loaded.owner_alive()

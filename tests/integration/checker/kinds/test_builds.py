@@ -74,7 +74,10 @@ def test_dockerfile_builds_says_when_the_dockerfile_is_missing(ctx, tracker, tmp
 MANIFEST = {"deps.txt": "one-dependency\n", "app.sh": "echo app\n"}
 
 
-CACHE_FRIENDLY = 'FROM busybox:1.35\nWORKDIR /app\nCOPY deps.txt .\nRUN cat deps.txt > /installed\nCOPY app.sh .\nCMD ["sh", "app.sh"]\n'
+CACHE_FRIENDLY = (
+    "FROM busybox:1.35\nWORKDIR /app\nCOPY deps.txt .\nRUN cat deps.txt > /installed\n"
+    'COPY app.sh .\nCMD ["sh", "app.sh"]\n'
+)
 
 
 CACHE_HOSTILE = 'FROM busybox:1.35\nWORKDIR /app\nCOPY . .\nRUN cat deps.txt > /installed\nCMD ["sh", "app.sh"]\n'
