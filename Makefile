@@ -23,6 +23,7 @@ lab: $(STAMP)
 # The linter first (seconds), then the suite.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test: setup lint
 	$(PY) -m pytest

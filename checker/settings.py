@@ -27,7 +27,8 @@ class Variable:
 
     name: str
     meaning: str
-    default: str = ""
+    default: str = ""  # the value when unset, if it is a plain value
+    when_unset: str = ""  # what applies when unset, if it is worked out (a path in the checkout, say)
 
     def get(self) -> str:
         return os.environ.get(self.name) or self.default
@@ -39,17 +40,21 @@ class Variable:
 WORKDIR = Variable(
     "COURSE_WORKDIR",
     "The folder answer cells run in. The grader and the tests give each run its own.",
-    "notebooks/ of the checkout",
+    when_unset="notebooks/ of the checkout",
 )
 PROGRESS = Variable(
-    "COURSE_PROGRESS", "The learner's progress file (passes and revealed hints).", "WORKDIR/workspace/.progress.json"
+    "COURSE_PROGRESS",
+    "The learner's progress file (passes and revealed hints).",
+    when_unset="WORKDIR/workspace/.progress.json",
 )
 NO_PROGRESS = Variable(
     "COURSE_NO_PROGRESS",
     "When set, checks and hints record nothing: grading and verify must not change a learner's progress.",
 )
 EXERCISES_DIR = Variable(
-    "COURSE_EXERCISES_DIR", "The folder of chapter files (the exercise registry).", "course/exercises/ of the checkout"
+    "COURSE_EXERCISES_DIR",
+    "The folder of chapter files (the exercise registry).",
+    when_unset="course/exercises/ of the checkout",
 )
 SESSION = Variable(
     "COURSE_SESSION",
@@ -58,7 +63,9 @@ SESSION = Variable(
 )
 DEBUG = Variable("COURSE_DEBUG", "When set, the command line shows the traceback behind a message.")
 DEBIAN_MIRROR = Variable(
-    "COURSE_DEBIAN_MIRROR", "The Debian archive the offline stand-in images are built from.", "the host's apt sources"
+    "COURSE_DEBIAN_MIRROR",
+    "The Debian archive the offline stand-in images are built from.",
+    when_unset="the host's apt sources",
 )
 BUILD_TMP = Variable("COURSE_BUILD_TMP", "Scratch space for building the stand-in images.", "/var/tmp")
 CHROMIUM = Variable("COURSE_CHROMIUM", "The Chromium the browser test drives.", "/usr/bin/chromium")

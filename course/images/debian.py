@@ -126,7 +126,7 @@ def debian_mirrors() -> tuple[str, str | None]:
                         security = security or uri.rstrip("/")
                     elif not pocket:
                         archive = archive or uri.rstrip("/")
-    override = settings.DEBIAN_MIRROR.get().strip() if settings.DEBIAN_MIRROR.is_set() else ""
+    override = settings.DEBIAN_MIRROR.get().strip()
     if override:
         archive = override.rstrip("/")
     if not archive:

@@ -17,6 +17,9 @@ from course.sandbox.model import PREFIX
 from course.sandbox.netns import enter
 from course.sandbox.shell import SandboxError, run
 
+# Wait for the xtables lock rather than fail: sandboxes, workers and the daemon change rules at the same time.
+IPTABLES = ("iptables", "-w", "10")
+
 NET = "10.214"  # sandbox n of the host gets 10.214.n.0/30 (host .1, sandbox .2)
 TABLES = ("filter", "nat")
 
@@ -55,7 +58,7 @@ def up(name: str) -> str:
         [*ns, "ip", "route", "add", "default", "via", host_ip],
     ):
         run(argv, what=f"Linking sandbox {name} to the host")
-    chain = "DOCKER-USER" if run(["iptables", "-n", "-L", "DOCKER-USER"], check=False).returncode == 0 else "FORWARD"
+    chain = "DOCKER-USER" if run([*IPTABLES, "-n", "-L", "DOCKER-USER"], check=False).returncode == 0 else "FORWARD"
     mark = ["-m", "comment", "--comment", name]
     rules = [  # inserted at the top, in reverse, so they end up in this order
         ("filter", "INPUT", ["-i", host_if, "-j", "DROP"]),
@@ -66,14 +69,14 @@ def up(name: str) -> str:
         ("nat", "POSTROUTING", ["-s", f"{NET}.{index}.0/30", "-o", out, "-j", "MASQUERADE"]),
     ]
     for table, rule_chain, spec in reversed(rules):
-        run(["iptables", "-t", table, "-I", rule_chain, *spec, *mark], what=f"Adding the NAT rules of {name}")
+        run([*IPTABLES, "-t", table, "-I", rule_chain, *spec, *mark], what=f"Adding the NAT rules of {name}")
     return f"{NET}.{index}.0/30"
 
 
 def _marked_rules(table: str) -> list[tuple[str, list[str]]]:
     """(sandbox name, the rule as `-A CHAIN …` words) for every rule whose comment is a sandbox name."""
     found = []
-    for line in run(["iptables", "-t", table, "-S"], check=False).stdout.splitlines():
+    for line in run([*IPTABLES, "-t", table, "-S"], check=False).stdout.splitlines():
         words = line.split()
         if words[:1] == ["-A"] and "--comment" in words:
             comment = words[words.index("--comment") + 1].strip('"')
@@ -88,7 +91,7 @@ def down(name: str) -> list[str]:
     for table in TABLES:
         for owner, words in _marked_rules(table):
             if owner == name:
-                if run(["iptables", "-t", table, "-D", *words[1:]], check=False).returncode != 0:
+                if run([*IPTABLES, "-t", table, "-D", *words[1:]], check=False).returncode != 0:
                     left.append(f"iptables -t {table} {' '.join(words)}")
     run(["ip", "link", "delete", f"{name}h"], check=False)
     return left

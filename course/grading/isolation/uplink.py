@@ -6,6 +6,9 @@ import random
 
 from course.grading.isolation.host import NETNS_DIR, IsolationUnavailable, run_tool
 
+# Wait for the xtables lock rather than fail: sandboxes, workers and the daemon change rules at the same time.
+IPTABLES = ("iptables", "-w", "10")
+
 UPLINK_NET = "10.213"  # worker i of a run gets 10.213.<n>.0/30 (host .1, worker .2)
 
 
@@ -25,7 +28,7 @@ class Uplink:
         self.subnet = f"{UPLINK_NET}.{index}.0/30"
         self.host_ip = f"{UPLINK_NET}.{index}.1"
         self.ns_ip = f"{UPLINK_NET}.{index}.2"
-        self.chain = "DOCKER-USER" if run_tool(["iptables", "-n", "-L", "DOCKER-USER"]).returncode == 0 else "FORWARD"
+        self.chain = "DOCKER-USER" if run_tool([*IPTABLES, "-n", "-L", "DOCKER-USER"]).returncode == 0 else "FORWARD"
         self.rules: list[list[str]] = []
 
     def up(self) -> None:
@@ -63,7 +66,7 @@ class Uplink:
             ],
         ):
             table, chain, spec = rule[:2], rule[2], rule[3:]
-            proc = run_tool(["iptables", *table, "-I", chain, *spec])
+            proc = run_tool([*IPTABLES, *table, "-I", chain, *spec])
             if proc.returncode != 0:
                 raise IsolationUnavailable(
                     f"Could not add a NAT rule for worker {self.name}: {proc.stderr.strip()}",
@@ -73,7 +76,7 @@ class Uplink:
 
     def down(self) -> None:
         for rule in reversed(self.rules):
-            run_tool(["iptables", *rule])
+            run_tool([*IPTABLES, *rule])
         self.rules.clear()
         run_tool(["ip", "link", "delete", self.host_if])
 
