@@ -8,6 +8,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("bench_foundation.py", "bench_checks.py", "bench_images_cold.py", "bench_verify_grade.py"):
+for script in (
+    "bench_foundation.py",
+    "bench_checks.py",
+    "bench_images_cold.py",
+    "bench_verify_grade.py",
+    "bench_sandbox.py",
+):
     print(f"== {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -13,9 +13,8 @@ kernel is PID 1 there; when it dies every process it left dies with it, and `--k
 the launcher (the process jupyter_client holds) is killed. It sees no process outside, so it cannot signal
 the grader (kill gives ESRCH; a different uid would give EPERM anyway).
 
-The rootless daemon needs the same (a bind mount `-v /work/main:/x` is resolved in ITS mount namespace, a
-copy of the host's): started with `command(..., net=<outer netns>, new_privileges=True)` it ran containers,
-published ports, and bind mounts no longer saw /work or /tmp (tried by hand; daemon.py does not do it yet).
+The rootless daemon runs in one too (daemon.start): a bind mount `-v /work/main:/x` is resolved in ITS mount
+namespace, so it sees only the home, /run/user/UID, the system folders and the runtime (read-only).
 
 Order: cgroups first (sh writes its pid into cgroup.procs), then `nsenter --net` into the daemon's netns,
 then `unshare --mount --pid`, the mounts and `pivot_root` as root, and only then `setpriv` to the user.
@@ -28,7 +27,7 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from course.sandbox import cgroups, daemon
+from course.sandbox import cgroups, processes
 from course.sandbox.model import SandboxState
 
 NEW_ROOT = "/mnt"  # a mount point only inside the new namespace: the host's /mnt is untouched
@@ -100,7 +99,7 @@ def command(
         state.name,
         [
             "nsenter",
-            f"--net={net or daemon.inner_netns(state)}",
+            f"--net={net or processes.inner_netns(state)}",
             *confine,
             "sh",
             "-c",

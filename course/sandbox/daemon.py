@@ -9,20 +9,29 @@ the user (`setpriv --reuid --regid --init-groups`): nsenter after a setuid
 fails with EPERM. The environment is rebuilt from nothing (HOME, USER,
 XDG_RUNTIME_DIR, PATH with Debian's contrib folder), so nothing of the
 grader's environment (DOCKER_HOST, a venv, root's PATH) leaks in.
+
+The daemon runs in a private root and PID namespace (confine.command), so a
+learner's `docker run -v /tmp/x:/x` resolves /tmp/x among the sandbox's own
+files, not the host's. PID 1 there is tini: rootlesskit does not reap the
+containerd shims orphaned to it, and their zombies would count against the
+sandbox's process limit. The process tree is
+`unshare` (state.daemon_pid) → tini → rootlesskit → its child (state.inner_pid, in the daemon's netns) → dockerd.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
-from course.sandbox import cgroups, host, processes
+from course.sandbox import cgroups, confine, host, processes
 from course.sandbox.model import STATE_DIR, SandboxState
+from course.sandbox.runtime import RUNTIME_ROOT
 from course.sandbox.shell import SandboxError
 
 START_TIMEOUT = 30.0
@@ -53,20 +62,7 @@ def as_user(state: SandboxState, argv: list[str], env: dict[str, str], *, net: s
     return cgroups.wrap(state.name, [*enter, *drop, "env", "-i", *assignments, *argv])
 
 
-def inner_netns(state: SandboxState) -> str:
-    """The daemon's own network namespace (rootlesskit's child): the sandbox's "host" network.
-
-    Published ports, `--network host` containers and container IPs all answer
-    there, as on a machine with rootful Docker. The sandbox's outer netns only
-    holds rootlesskit's port forwarder (so it never binds the real host's ports).
-    """
-    pid = state.inner_pid
-    if pid is None or processes.parent(pid) != state.daemon_pid:
-        raise SandboxError(
-            f"The Docker daemon of sandbox {state.name} is not running any more.",
-            "destroy the sandbox and create a new one",
-        )
-    return f"/proc/{pid}/ns/net"
+inner_netns = processes.inner_netns  # the daemon's netns: where `enter()` and the probes run
 
 
 def log_path(state: SandboxState) -> Path:
@@ -74,18 +70,28 @@ def log_path(state: SandboxState) -> Path:
 
 
 def start(state: SandboxState) -> subprocess.Popen[bytes]:
-    """Start dockerd-rootless.sh and wait until its socket answers /_ping."""
+    """Start dockerd-rootless.sh in a private root and wait until its socket answers /_ping."""
     script = host.rootless_script()
-    if script is None:
-        raise SandboxError(f"{host.ROOTLESS_SCRIPT} is not installed.", host.INSTALL_FIX)
+    init = shutil.which(host.INIT)
+    if script is None or init is None:
+        missing = host.ROOTLESS_SCRIPT if script is None else host.INIT
+        raise SandboxError(f"{missing} is not installed.", host.INSTALL_FIX)
     env = user_env(state, {"PATH": f"{script.parent}:{USER_PATH}"})
     env.pop("DOCKER_HOST")
     with log_path(state).open("wb") as log:
-        argv = as_user(state, [str(script)], env, net=str(state.netns_path))
+        argv = confine.command(
+            state,
+            [init, "--", str(script)],
+            env,
+            cwd=Path(state.home),
+            read_only=_course_apps(),
+            net=str(state.netns_path),
+            new_privileges=True,
+        )
         process = subprocess.Popen(
             argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=state.home, start_new_session=True
         )
-    state.daemon_pid = process.pid
+    state.daemon_pid = process.pid  # the launcher: the whole daemon tree descends from it
     state.save()
     deadline = time.monotonic() + START_TIMEOUT
     while not ping(state.socket):
@@ -96,9 +102,17 @@ def start(state: SandboxState) -> subprocess.Popen[bytes]:
                 "read the log above; `python -m course.sandbox check` lists missing prerequisites",
             )
         time.sleep(0.03)
-    state.inner_pid = processes.rootlesskit_child(process.pid)
+    rootlesskit = processes.find_rootlesskit(process.pid)
+    state.inner_pid = processes.rootlesskit_child(rootlesskit) if rootlesskit else None
     state.save()
     return process
+
+
+def _course_apps() -> list[Path]:
+    """The runtime's folder (its code copies hold the course apps that exercises build from), read-only.
+    Made here when missing (as runtime.ensure makes it), so a later runtime is visible to this daemon too."""
+    RUNTIME_ROOT.mkdir(parents=True, exist_ok=True)
+    return [RUNTIME_ROOT]
 
 
 def ping(path: Path, timeout: float = 2.0) -> bool:
@@ -115,12 +129,14 @@ def ping(path: Path, timeout: float = 2.0) -> bool:
 
 
 def stop(state: SandboxState, process: subprocess.Popen[bytes] | None, timeout: float = 3.0) -> None:
-    """SIGTERM to rootlesskit (dockerd unmounts and exits), a short wait; what is left is killed by the caller."""
-    pid = process.pid if process is not None else state.daemon_pid
-    if pid is None:
+    """SIGTERM to the daemon namespace's init (tini hands it to rootlesskit; dockerd unmounts and exits), a short
+    wait; what is left is killed by the caller. The launcher itself (unshare) ignores SIGTERM."""
+    launcher = process.pid if process is not None else state.daemon_pid
+    if launcher is None:
         return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGTERM)
+    for pid in processes.children({launcher}):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
     if process is not None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout)

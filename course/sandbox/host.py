@@ -1,7 +1,7 @@
 """Can this machine run sandboxes, and if not, what exactly is missing and how to fix it.
 
 `problems()` only looks. `ensure_installed()` (root) installs Debian's
-rootlesskit, slirp4netns and uidmap with apt-get when they are missing, and
+rootlesskit, slirp4netns, uidmap and tini with apt-get when they are missing, and
 gives /dev/net/tun the mode Debian's udev rules give it (0666: opening it
 creates nothing without CAP_NET_ADMIN in a network namespace one owns). Some
 minimal machines have no udev and leave it 0600, and then slirp4netns,
@@ -22,7 +22,14 @@ from course.sandbox.shell import SandboxError, run
 
 CONTRIB = Path("/usr/share/docker.io/contrib")  # Debian's docker.io ships dockerd-rootless.sh here, not on PATH
 ROOTLESS_SCRIPT = "dockerd-rootless.sh"
-PACKAGES = {"rootlesskit": "rootlesskit", "slirp4netns": "slirp4netns", "newuidmap": "uidmap", "newgidmap": "uidmap"}
+INIT = "tini"  # PID 1 of the daemon's PID namespace: reaps the containerd shims orphaned there
+PACKAGES = {
+    "rootlesskit": "rootlesskit",
+    "slirp4netns": "slirp4netns",
+    "newuidmap": "uidmap",
+    "newgidmap": "uidmap",
+    INIT: "tini",
+}
 BASE_TOOLS = {
     "dockerd": "docker.io",
     "docker": "docker.io",
@@ -34,7 +41,7 @@ BASE_TOOLS = {
     "mkfs.ext4": "e2fsprogs",
 }
 TUN = Path("/dev/net/tun")
-INSTALL_FIX = "run `python -m course.sandbox install` as root (apt-get install rootlesskit slirp4netns uidmap)"
+INSTALL_FIX = "run `python -m course.sandbox install` as root (apt-get install rootlesskit slirp4netns uidmap tini)"
 
 Log = Callable[[str], None]
 

@@ -73,7 +73,7 @@ class SandboxState:
     netns: str = ""
     uplink: str = ""  # the subnet of its veth + NAT to the outside, or "" (no outside network)
     cgroups: list[str] = field(default_factory=list)
-    daemon_pid: int | None = None  # rootlesskit, the root of the daemon's process tree
+    daemon_pid: int | None = None  # the `unshare` launcher: the root of the daemon's process tree
     inner_pid: int | None = None  # rootlesskit's child: its netns is the daemon's (where `--network host` lives)
     limits: dict[str, int] = field(default_factory=dict)
 

@@ -12,8 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course.sandbox.shell import SandboxError
+
+if TYPE_CHECKING:
+    from course.sandbox.model import SandboxState
 
 SHIM_PREFIX = "containerd-shim"
+ROOTLESSKIT = "rootlesskit"
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -41,6 +48,47 @@ def parent(pid: int) -> int | None:
     return found[1] if found else None
 
 
+def children(pids: set[int]) -> list[int]:
+    """The live children of any of these processes."""
+    return sorted(
+        int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and parent(int(entry.name)) in pids
+    )
+
+
+def _exe_name(pid: int) -> str | None:
+    with contextlib.suppress(OSError):
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    return None
+
+
+def find_rootlesskit(launcher: int) -> int | None:
+    """The outermost rootlesskit below the daemon's launcher (unshare, then tini as PID 1 of the daemon's own
+    PID namespace): level by level, so rootlesskit is found before its child of the same executable."""
+    level = {launcher}
+    for _depth in range(4):
+        level = set(children(level))
+        found = sorted(pid for pid in level if _exe_name(pid) == ROOTLESSKIT)
+        if found:
+            return found[0]
+    return None
+
+
+def inner_netns(state: SandboxState) -> str:
+    """The daemon's own network namespace (rootlesskit's child): the sandbox's "host" network.
+
+    Published ports, `--network host` containers and container IPs all answer
+    there, as on a machine with rootful Docker. The sandbox's outer netns only
+    holds rootlesskit's port forwarder (so it never binds the real host's ports).
+    """
+    pid = state.inner_pid
+    if pid is None or state.daemon_pid is None or state.daemon_pid not in ancestors(pid):
+        raise SandboxError(
+            f"The Docker daemon of sandbox {state.name} is not running any more.",
+            "destroy the sandbox and create a new one",
+        )
+    return f"/proc/{pid}/ns/net"
+
+
 def rootlesskit_child(rootlesskit: int) -> int | None:
     """rootlesskit's child process (the one in the new user, mount and network namespaces), not slirp4netns."""
     try:
@@ -56,9 +104,7 @@ def rootlesskit_child(rootlesskit: int) -> int | None:
 
 
 def is_shim(pid: int) -> bool:
-    with contextlib.suppress(OSError):
-        return os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith(SHIM_PREFIX)
-    return False
+    return (_exe_name(pid) or "").startswith(SHIM_PREFIX)
 
 
 def daemon_roots(daemon_pid: int | None) -> set[int]:

@@ -183,8 +183,10 @@ def _hostile_cells(a: Any, b: Any, secrets: Path, grader_pid: int) -> dict[str, 
         "read the course's solutions": f"print(open({str(solutions)!r}).read()[:0], 'BREACH')",
         "list the checkout": f"import os; print(os.listdir({str(REPO)!r})[:0], 'BREACH')",
         "write to the checkout": f"open({str(marker)!r}, 'w').write('x'); print('BREACH')",
-        "read through the daemon's /proc root": (
-            f"print(open('/proc/{a.state.daemon_pid}/root{secrets / 'secret.txt'}').read(), 'BREACH')"
+        # The daemon's own root hides the host's files (see the bind-mount test); its /proc entry is the way out
+        # a kernel must not even find (a process of the same user, so only the PID namespace hides it).
+        "reach the daemon's /proc root": (
+            f"print(open('/proc/{a.state.inner_pid}/root/etc/passwd').read()[:0], 'BREACH')"
         ),
         "reach the root daemon": ping.format(path="/var/run/docker.sock"),
         "reach another sandbox's daemon": ping.format(path=str(b.state.socket)),
@@ -243,12 +245,23 @@ def test_a_kernel_that_dies_leaves_no_process(pair, runtime) -> None:
         assert _strays(a) == []  # before any clean-up of ours: the namespace died with its PID 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the rootless daemon still sees the host's files: bind mounts read world-readable folders until "
-    "daemon.start runs dockerd-rootless.sh under confine.command (tried by hand: it works)",
-)
 def test_a_bind_mount_cannot_read_outside_the_sandbox(pair, runtime, secrets) -> None:
     a, _b = pair
-    cells, _info = _run_notebook(a, runtime, [f"!docker run --rm -v {secrets}:/x busybox:1.35 cat /x/secret.txt"])
-    assert "other learner's answer" not in _cell_outputs(cells[0])[0]
+    apps = runtime.code
+    cells, _info = _run_notebook(
+        a,
+        runtime,
+        [
+            f"!docker run --rm -v {secrets}:/x busybox:1.35 cat /x/secret.txt",
+            "!docker run --rm -v $PWD:/w busybox:1.35 sh -c 'echo mine > /w/own.txt' && cat own.txt",
+            f"!docker run --rm -v {apps}:/apps:ro busybox:1.35 ls /apps",
+        ],
+    )
+    outputs = [_cell_outputs(cell)[0] for cell in cells]
+    assert "other learner's answer" not in outputs[0]
+    # Not even root finds the host's files through the daemon's processes: their root is the private one.
+    for pid in (a.state.daemon_pid, a.state.inner_pid):
+        assert not Path(f"/proc/{pid}/root{secrets / 'secret.txt'}").exists()
+    # What exercises bind-mount stays visible: the learner's work folder (in the home) and the course apps.
+    assert outputs[1].strip() == "mine", outputs
+    assert sorted(outputs[2].split()) == sorted(path.name for path in apps.iterdir()), outputs
