@@ -296,7 +296,9 @@ def test_the_daemon_sees_only_the_sandbox_and_leaves_no_zombies(pair) -> None:
 
 
 GRADER = textwrap.dedent("""
-    import json, subprocess, sys, time
+    import json, signal, subprocess, sys, time
+    # A run started in the background inherits SIGINT ignored; the test's Ctrl-C must reach it all the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from pathlib import Path
     from course.sandbox import Limits, Sandbox
     limits = Limits(memory_mb=512, pids=200, disk_gb=2)
