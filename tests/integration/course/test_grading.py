@@ -25,7 +25,7 @@ from course.grading.headless import ExercisePlan, plan_exercises, solved_copy
 from course.grading.run import learner_names
 from course.notebook.cells import ROLE_ANSWER, ROLE_CHECK, cell_role
 
-from support import run_course
+from support import run_course, verify_with_a_wrong_solution
 
 EXERCISE = "warmup-hello"
 NOTEBOOK = settings.NOTEBOOKS_DIR / "00-start-here.ipynb"
@@ -258,15 +258,7 @@ def test_verify_runs_every_notebook_headless() -> None:
 @pytest.mark.docker
 @pytest.mark.slow
 def test_verify_headless_fails_when_a_solution_is_wrong(tmp_path: Path) -> None:
-    source = (settings.DEFAULT_EXERCISES_DIR / "00-start-here.toml").read_text()
-    broken = source.replace(
-        """shell = 'docker run --name hello-course busybox:1.35 echo "Hello, Docker!"'""",
-        """shell = 'docker run --name hello-course busybox:1.35 echo "Hello"'""",
-        1,
-    )
-    assert broken != source
-    (tmp_path / "00-start-here.toml").write_text(broken)
-    proc = run_course("verify", "--chapter", "0", "--json", env={settings.EXERCISES_DIR.name: str(tmp_path)})
+    proc = verify_with_a_wrong_solution(tmp_path)
     report = json.loads(proc.stdout)
     assert proc.returncode == 1
     (notebook,) = report["notebooks"]

@@ -19,7 +19,7 @@ import pytest
 from checker import settings
 from checker.registry import default_registry
 
-from support import run_course
+from support import run_course, verify_with_a_wrong_solution
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -111,15 +111,7 @@ def test_decoys_survive_everything(docker_client, decoys) -> None:
 
 def test_verify_fails_when_a_solution_is_wrong(tmp_path: Path) -> None:
     """verify must be able to fail: a chapter whose 'solution' is really a wrong answer."""
-    source = (settings.DEFAULT_EXERCISES_DIR / "00-start-here.toml").read_text()
-    broken = source.replace(
-        """shell = 'docker run --name hello-course busybox:1.35 echo "Hello, Docker!"'""",
-        """shell = 'docker run --name hello-course busybox:1.35 echo "Hello"'""",
-        1,
-    )
-    assert broken != source
-    (tmp_path / "00-start-here.toml").write_text(broken)
-    proc = run_course("verify", "--chapter", "0", "--json", env={settings.EXERCISES_DIR.name: str(tmp_path)})
+    proc = verify_with_a_wrong_solution(tmp_path)
     report = json.loads(proc.stdout)
     assert proc.returncode == 1 and not report["ok"]
     assert any("reference solution fails" in p for e in report["exercises"] for p in e["problems"])
