@@ -12,10 +12,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# Python packages, the base images (pulled, or built offline) and the `docker compose` plugin.
+# Python packages, the base images (pulled, or built offline) and the `docker compose` plugin;
+# as root, also what sandboxes need (grading, `verify --sandbox`): Debian packages, /dev/net/tun.
 setup: $(STAMP)
 	$(PY) -m course images
 	$(PY) -m course doctor
+	if [ "$$(id -u)" = 0 ]; then $(PY) -m course.sandbox install; fi
 
 lab: $(STAMP)
 	$(PY) -m course lab

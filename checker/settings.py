@@ -61,6 +61,13 @@ SESSION = Variable(
     "The label value that marks what one process tree created; "
     "a new random id when unset, inherited by the steps it runs.",
 )
+SANDBOX = Variable(
+    "COURSE_SANDBOX",
+    "The sandbox whose user runs the notebook kernels, and whose home holds the work folders: its name, then "
+    "the runtime's venv and code folders, separated by `:`. Set by `grade` and `verify --sandbox` for their "
+    "grading process, never by hand.",
+    when_unset="kernels run as this process's user, work folders in the temp folder",
+)
 DEBUG = Variable("COURSE_DEBUG", "When set, the command line shows the traceback behind a message.")
 DEBIAN_MIRROR = Variable(
     "COURSE_DEBIAN_MIRROR",

@@ -156,7 +156,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from course.grading.options import GradeOptions
     from course.grading.run import run_grading
 
-    options = GradeOptions(out=Path(args.out), timeout=args.timeout, jobs=args.jobs)
+    options = GradeOptions(out=Path(args.out), timeout=args.timeout, jobs=args.jobs, trusted=args.trusted)
     run = run_grading([Path(p) for p in args.submissions], options)
     learners = len(run.grades)
     print(
@@ -231,7 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="submissions graded at once; above 1 needs isolated daemons (root)",
+        help="submissions graded at once, each in its own sandbox (default 1)",
+    )
+    p.add_argument(
+        "--trusted",
+        action="store_true",
+        help="no sandboxes: run the notebooks as you, on the main daemon (with --jobs N, root worker daemons); "
+        "only for notebooks you trust, never for submissions",
     )
     return parser
 

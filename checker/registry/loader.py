@@ -80,6 +80,7 @@ def _exercise(raw: dict[str, Any], notebook: str, at: At) -> Exercise:
         partial_credit=values["partial_credit"],
         timeout=float(values["timeout"]),
         ports=tuple(values["ports"]),
+        outside_network=bool(values["outside_network"]),
     )
 
 

@@ -78,6 +78,7 @@ class Exercise:
     partial_credit: bool = False
     timeout: float = 120.0
     ports: tuple[int, ...] = ()
+    outside_network: bool = False
 
     @property
     def chapter(self) -> int:

@@ -121,6 +121,13 @@ EXERCISE = Table(
         ),
         Field("ports", INTEGERS, "The host ports it publishes; `doctor` checks that they are free.", []),
         Field(
+            "outside_network",
+            BOOLEAN,
+            "Its builds reach a package archive (`RUN apt-get install …`): a sandbox that runs it gets a way out "
+            "(course.sandbox.uplink); otherwise a sandbox reaches nothing beyond itself.",
+            False,
+        ),
+        Field(
             "timeout",
             NUMBER,
             "Seconds its checks may take together, and a run of its steps (setup, solution, a wrong answer) may take.",

@@ -23,6 +23,7 @@ from checker.registry import Exercise, Registry, default_registry
 from checker.results import CheckResult
 from course.grading.gradebook import FAILED, NOT_CHECKED, PASSED, ExerciseGrade
 from course.grading.kernel import DEFAULT_CELL_TIMEOUT, STARTUP_TIMEOUT, CellFailure, KernelRunner
+from course.grading.placement import Placement
 from course.notebook.cells import ROLE_CHECK, ROLE_SETUP, cell_role, exercise_cells
 
 SKIPPED_ROLES = (ROLE_CHECK, ROLE_SETUP)  # the grader checks and prepares by itself
@@ -88,8 +89,9 @@ class NotebookRun:
 class _Grader:
     """The state of one headless run: blocked exercises, failed setups, grades so far."""
 
-    def __init__(self, plans: list[ExercisePlan], workdir: Path, registry: Registry) -> None:
+    def __init__(self, plans: list[ExercisePlan], workdir: Path, registry: Registry, placement: Placement) -> None:
         self.plans = plans
+        self.placement = placement
         self.workdir = workdir
         self.registry = registry
         self.blocked: dict[str, CellFailure] = {}
@@ -105,6 +107,7 @@ class _Grader:
             api.prepare(plan.exercise.id, workdir=self.workdir, registry=self.registry)
         except CourseError as exc:
             self.setup_failed[plan.exercise.id] = str(exc)
+        self.placement.hand_over(self.workdir)  # the starter files are the kernel's to edit
 
     def cell_failed(self, failure: CellFailure) -> None:
         owners = [p for p in self.plans if p.covers(failure.cell) and p.exercise.id not in self.grades]
@@ -158,6 +161,7 @@ def grade_notebook(
     startup_timeout: float = STARTUP_TIMEOUT,
     registry: Registry | None = None,
     honour_raises_exception: bool = False,
+    placement: Placement | None = None,
 ) -> NotebookRun:
     """Reset, run the learner's cells in order with a check at each exercise's point, reset again.
 
@@ -165,11 +169,13 @@ def grade_notebook(
     course's own notebooks (verify), never for a submission.
     """
     registry = registry or default_registry()
+    placement = placement or Placement()
     nb = copy.deepcopy(nb)
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / settings.WORKSPACE).mkdir(exist_ok=True)
+    placement.hand_over(workdir)
     plans = plan_exercises(nb, exercises)
-    grader = _Grader(plans, workdir, registry)
+    grader = _Grader(plans, workdir, registry, placement)
     reset_all(exercises, workdir, registry)
     completed = False
     try:
@@ -181,6 +187,7 @@ def grade_notebook(
             startup_timeout=startup_timeout,
             preamble_end=preamble_end,
             honour_raises_exception=honour_raises_exception,
+            placement=placement,
         ) as kernel:
             for index, cell in enumerate(nb.cells):
                 for plan in plans:

@@ -16,6 +16,7 @@ from typing import Any
 from checker import settings
 from checker.errors import CourseError
 from course.grading.gradebook import CELL_ERROR, KERNEL_DIED, TIMEOUT
+from course.grading.placement import Placement
 
 DEFAULT_CELL_TIMEOUT = 120.0
 STARTUP_TIMEOUT = 60.0
@@ -95,8 +96,10 @@ class KernelRunner:
         startup_timeout: float,
         preamble_end: int = 0,
         honour_raises_exception: bool = False,
+        placement: Placement | None = None,
     ) -> None:
         self.nb = nb
+        self.placement = placement or Placement()
         self.honour_raises_exception = honour_raises_exception
         self.workdir = workdir
         self.timeout = timeout
@@ -106,6 +109,7 @@ class KernelRunner:
         self._replacing = False
         self._client: Any = None
         self._context: Any = None
+        self._manager: Any = None  # a kernel manager the placement made (nbclient does not stop those)
 
     def __enter__(self) -> "KernelRunner":
         return self
@@ -116,8 +120,10 @@ class KernelRunner:
     def _start(self) -> None:
         from nbclient import NotebookClient
 
+        self._manager = self.placement.kernel_manager(self.workdir)
         client = NotebookClient(
             self.nb,
+            km=self._manager,
             kernel_name=KERNEL_NAME,
             timeout=int(max(1, round(self.timeout))),
             startup_timeout=int(self.startup_timeout),
@@ -133,6 +139,7 @@ class KernelRunner:
         try:
             context.__enter__()
         except Exception as exc:  # noqa: BLE001 - any start failure is the grader's, said once
+            self._stop_manager()
             raise KernelUnavailable(
                 f"The notebook kernel ({KERNEL_NAME}) did not start within {self.startup_timeout:g} s: "
                 f"{type(exc).__name__}: {exc}",
@@ -153,6 +160,15 @@ class KernelRunner:
             try:
                 context.__exit__(None, None, None)
             except Exception:  # noqa: BLE001 - a dead kernel may fail to shut down; it is gone either way
+                pass
+        self._stop_manager()
+
+    def _stop_manager(self) -> None:
+        manager, self._manager = self._manager, None
+        if manager is not None:
+            try:
+                self.placement.stop(manager)
+            except Exception:  # noqa: BLE001 - same: a kernel that will not stop is killed with its namespace
                 pass
 
     def run(self, index: int) -> CellFailure | None:

@@ -16,6 +16,7 @@ class GradeOptions:
     timeout: float = DEFAULT_CELL_TIMEOUT
     jobs: int = 1
     startup_timeout: float = STARTUP_TIMEOUT
+    trusted: bool = False  # no sandboxes: the kernels run as the grader, on the main daemon or root workers
 
 
 @dataclass

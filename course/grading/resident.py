@@ -1,7 +1,7 @@
 """The resident grading process of one isolated worker: `python -m course.grading.resident`.
 
 It grades each submission requested on stdin (one JSON line each) with
-course.grading.submission, writes the SubmissionGrade as JSON to the file the
+course.grading.submission (kernels placed as COURSE_SANDBOX says), writes the SubmissionGrade as JSON to the file the
 request names, then prints the DONE line; it exits at the end of input.
 Python's start-up and the imports are paid once per worker, not per submission.
 """
@@ -19,6 +19,7 @@ from typing import IO
 
 from checker import settings
 from checker.errors import CourseError
+from course.grading import placement
 from course.grading.interrupts import raise_interrupt
 from course.grading.submission import failed_grade, grade_submission
 
@@ -29,6 +30,7 @@ def serve(stdin: IO[str] = sys.stdin) -> int:
     """Inside a worker: grade each submission requested on stdin, write its SubmissionGrade as JSON,
     then print the DONE line; exit at the end of input."""
     signal.signal(signal.SIGTERM, raise_interrupt)
+    where = placement.current()  # in a sandbox, its user runs the kernels
     for line in stdin:
         request = json.loads(line)
         os.environ[settings.SESSION.name] = request["session"]  # labels of this submission's resources
@@ -41,6 +43,7 @@ def serve(stdin: IO[str] = sys.stdin) -> int:
                 timeout=request["timeout"],
                 startup_timeout=request["startup_timeout"],
                 work_root=Path(tempfile.gettempdir()),
+                placement=where,
             )
         except CourseError as exc:
             grade = failed_grade(path, request["learner"], str(exc), started)

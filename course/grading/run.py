@@ -1,11 +1,17 @@
 """`python -m course grade SUBMISSION.ipynb… --out DIR [--timeout S] [--jobs N]`: automated grading.
 
 Each submission runs headless (course.grading.headless) from a clean state in
-its own work folder, and is graded by the grader's own checks. `--jobs 1`
-grades one submission at a time on the main daemon, in this process
-(course.grading.submission). `--jobs N` grades N at a time, each in an isolated
-worker daemon (course.grading.workers); without isolation it refuses. The
-result is DIR/gradebook.csv, DIR/gradebook.json and DIR/<learner>.html.
+its own work folder, and is graded by the grader's own checks. By default each
+submission gets a fresh sandbox (course.grading.sandboxed): its kernel runs as
+an unprivileged user against a rootless daemon of its own, `--jobs N` at a
+time; without root or user namespaces `grade` says what is missing and stops.
+
+`--trusted` is for notebooks one trusts (a teacher's own): the kernels run as
+the grader. `--jobs 1` then grades on the main daemon in this process
+(course.grading.submission); `--jobs N` gives each worker a root daemon in its
+own network namespace (course.grading.workers), which separates names and
+ports but is no security boundary. The result is DIR/gradebook.csv,
+DIR/gradebook.json and DIR/<learner>.html.
 
 A learner's broken notebook is a grade (recorded in the gradebook); only a
 grader that cannot grade (daemon down, no isolation, a check that cannot run)
@@ -66,10 +72,12 @@ def run_grading(submissions: Sequence[Path], options: GradeOptions, *, log: Log 
         )
     if not submissions:
         raise CourseError("No submissions to grade.", "pass one or more .ipynb files")
-    if options.jobs > 1:
+    if not options.trusted:
+        require_sandboxes()  # refuse before touching anything
+    elif options.jobs > 1:
         from course.grading import isolation
 
-        isolation.require_isolation(options.jobs)  # refuse before touching anything
+        isolation.require_isolation(options.jobs)
     paths = [Path(p) for p in submissions]
     names = learner_names(paths)
     client = get_client()
@@ -79,7 +87,11 @@ def run_grading(submissions: Sequence[Path], options: GradeOptions, *, log: Log 
     started = time.monotonic()
     run = GradingRun([])
     with SigtermAsInterrupt():
-        if options.jobs == 1:
+        if not options.trusted:
+            from course.grading.sandboxed import grade_in_sandboxes
+
+            run.grades = grade_in_sandboxes(paths, names, options, client, run, log, _describe)
+        elif options.jobs == 1:
             for path, name in zip(paths, names, strict=True):
                 grade = grade_submission(path, name, timeout=options.timeout, startup_timeout=options.startup_timeout)
                 log(_describe(grade))
@@ -94,6 +106,21 @@ def run_grading(submissions: Sequence[Path], options: GradeOptions, *, log: Log 
     return run
 
 
+def require_sandboxes() -> None:
+    """Sandboxed grading can run here, or a CourseError that says what is missing and the two ways on."""
+    from course.sandbox import host
+
+    found = host.problems()
+    if found:
+        raise CourseError(
+            "Grading runs every submission in a sandbox, and sandboxes cannot run here: "
+            + "; ".join(p.what for p in found)
+            + ".",
+            "; ".join(dict.fromkeys(p.fix for p in found))
+            + ". Only for notebooks you trust: `grade --trusted` runs them as you, without a sandbox",
+        )
+
+
 def write_outputs(options: GradeOptions, run: GradingRun) -> None:
     gradebook.write_csv(options.out / "gradebook.csv", run.grades)
     problems = [*run.problems, *(f"{g.learner}: grading failed" for g in run.grades if g.grading_failed)]
@@ -105,6 +132,7 @@ def write_outputs(options: GradeOptions, run: GradingRun) -> None:
         "timeout": options.timeout,
         "seconds": round(run.seconds, 2),
         "isolation": run.isolation,
+        "sandboxed": not options.trusted,
     }
     gradebook.write_json(options.out / "gradebook.json", run.grades, meta=meta)
     for grade in run.grades:

@@ -16,6 +16,7 @@ from checker.registry import Registry, default_registry
 from course.grading.gradebook import NOT_CHECKED, ExerciseGrade, SubmissionGrade
 from course.grading.headless import grade_notebook, notebook_exercises
 from course.grading.kernel import STARTUP_TIMEOUT
+from course.grading.placement import Placement
 
 
 def grade_submission(
@@ -26,6 +27,7 @@ def grade_submission(
     startup_timeout: float = STARTUP_TIMEOUT,
     registry: Registry | None = None,
     work_root: Path | None = None,
+    placement: Placement | None = None,
 ) -> SubmissionGrade:
     """Grade one notebook in this process, against the daemon DOCKER_HOST names, in a fresh work folder."""
     import nbformat
@@ -50,10 +52,17 @@ def grade_submission(
         )
         grade.seconds = time.monotonic() - started
         return grade
-    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{learner[:20]}-", dir=work_root))
+    placement = placement or Placement()
+    workdir = Path(tempfile.mkdtemp(prefix=f"grade-{learner[:20]}-", dir=placement.work_root or work_root))
     try:
         run = grade_notebook(
-            nb, exercises, workdir=workdir, timeout=timeout, startup_timeout=startup_timeout, registry=registry
+            nb,
+            exercises,
+            workdir=workdir,
+            timeout=timeout,
+            startup_timeout=startup_timeout,
+            registry=registry,
+            placement=placement,
         )
         grade.exercises = run.grades
         grade.notes.extend(run.notes)

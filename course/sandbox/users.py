@@ -11,15 +11,19 @@ longer there). Without loop devices the home is a plain folder.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pwd
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from course.sandbox.model import HOMES_DIR, PREFIX, RUN_USER_DIR, STATE_DIR, Limits, SandboxState, ensure_state_dir
 from course.sandbox.shell import SandboxError, run
 
 NOLOGIN = "/usr/sbin/nologin"
+_THREADS = threading.Lock()
 
 
 def _subids(path: str, user: str) -> tuple[int, int] | None:
@@ -31,11 +35,32 @@ def _subids(path: str, user: str) -> tuple[int, int] | None:
     return None
 
 
+@contextlib.contextmanager
+def _accounts_lock() -> Iterator[None]:
+    """One useradd/userdel at a time, across threads and processes: useradd gives up (it does not wait) when
+    another holds /etc/passwd's lock, and two of them could pick overlapping subuid ranges."""
+    ensure_state_dir()
+    with _THREADS, open(STATE_DIR / ".accounts.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def create(state: SandboxState, limits: Limits) -> None:
     """useradd (with a subuid/subgid range), the home file system, /run/user/UID; fills in state."""
     name = state.name
     state.user = name
     state.home = str(HOMES_DIR / name)
+    with _accounts_lock():
+        _add_user(state)
+    _make_home(state, limits)
+    runtime = state.runtime_dir
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.chown(runtime, state.uid, state.gid)
+    os.chmod(runtime, 0o700)
+
+
+def _add_user(state: SandboxState) -> None:
+    name = state.name
     run(
         [
             "useradd",
@@ -60,11 +85,6 @@ def create(state: SandboxState, limits: Limits) -> None:
             "set SUB_UID_COUNT and SUB_GID_COUNT to 65536 in /etc/login.defs",
         )
     state.save()
-    _make_home(state, limits)
-    runtime = state.runtime_dir
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    os.chown(runtime, state.uid, state.gid)
-    os.chmod(runtime, 0o700)
 
 
 def _make_home(state: SandboxState, limits: Limits) -> None:
@@ -169,7 +189,8 @@ def remove(state: SandboxState) -> list[str]:
     if uid is not None and uid >= 1000:  # never a system user's runtime folder
         shutil.rmtree(RUN_USER_DIR / str(uid), ignore_errors=True)
     if _uid(state.name) is not None:
-        proc = run(["userdel", state.name], check=False)
+        with _accounts_lock():
+            proc = run(["userdel", state.name], check=False)
         if proc.returncode not in (0, 6):  # 6: no such user (removed meanwhile)
             left.append(f"user {state.name} ({proc.stderr.strip()})")
     return left + [str(p) for p in (Path(home), image) if p.exists()]
