@@ -124,6 +124,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from course import verify
 
     os.environ[settings.NO_PROGRESS.name] = "1"  # verify's checks and kernels never move a learner's progress
+    if args.sandbox:
+        from course.verify_sandbox import verify_in_sandboxes
+
+        return verify_in_sandboxes(default_registry(), args.chapter, as_json=args.json)
     started = time.monotonic()
     printer = None if args.json else print
     reports = verify.verify(default_registry(), chapter=args.chapter, workdir=settings.workdir(), on_report=printer)
@@ -220,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("verify", cmd_verify, "Check the course itself: starters fail, solutions pass, wrong answers fail.")
     p.add_argument("--chapter", type=int)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="each chapter in a fresh sandbox (rootless daemon, unprivileged kernel), as workshops and grading run it",
+    )
     p = add("grade", cmd_grade, "Grade submitted notebooks headless; write a gradebook (CSV, JSON) and feedback pages.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb")
     p.add_argument(

@@ -140,8 +140,9 @@ def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = sett
 
     import nbformat
 
-    from course.grading import headless, kernel
+    from course.grading import headless, kernel, placement
 
+    where = placement.current()  # in a sandbox (verify --sandbox), its user runs the kernel
     started = time.monotonic()
     report = NotebookReport(name)
     exercises = [e for e in registry.exercises if e.notebook == name]
@@ -149,12 +150,18 @@ def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = sett
     if not path.is_file():
         report.problems.append(f"{path.name} is missing")
         return report
-    workdir = Path(tempfile.mkdtemp(prefix=f"verify-{name[:16]}-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"verify-{name[:16]}-", dir=where.work_root))
     try:
         solved = headless.solved_copy(nbformat.read(str(path), as_version=4), exercises)
         timeout = max([kernel.DEFAULT_CELL_TIMEOUT, *(e.timeout for e in exercises)])
         run = headless.grade_notebook(
-            solved, exercises, workdir=workdir, timeout=timeout, registry=registry, honour_raises_exception=True
+            solved,
+            exercises,
+            workdir=workdir,
+            timeout=timeout,
+            registry=registry,
+            honour_raises_exception=True,
+            placement=where,
         )
         for grade in run.grades:
             report.exercises[grade.exercise] = grade.status

@@ -28,6 +28,7 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -119,6 +120,12 @@ class SandboxKernelManager(AsyncKernelManager):
             cwd=Path(launch.get("cwd") or self.workdir),
             read_only=self.runtime.folders,
         )
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """The kernel's own stdout only carries ipykernel's "no parent" banner (JPY_PARENT_PID is not passed
+        in: a parent outside its PID namespace would look dead to it); the learner's output goes over ZMQ."""
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_post_start_kernel(self, **kw: Any) -> None:
         self._init = self._namespace_init()
