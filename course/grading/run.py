@@ -117,7 +117,7 @@ def require_sandboxes() -> None:
             + "; ".join(p.what for p in found)
             + ".",
             "; ".join(dict.fromkeys(p.fix for p in found))
-            + ". Only for notebooks you trust: `grade --trusted` runs them as you, without a sandbox",
+            + " (as root, `python -m course.sandbox install` does it). Only for notebooks you trust: `grade --trusted` runs them as you, without a sandbox",
         )
 
 

@@ -118,6 +118,7 @@ class SandboxGrader:
         self.bundle: Path | None = None
         self.timings: dict[str, float] = {}
         self._active: set[GradingProcess] = set()
+        self.sandboxes: list[str] = []  # the names of the sandboxes made, for the gradebook and its readers
 
     def interrupt(self) -> None:
         """Ctrl-C: every grading process stops now; each thread then destroys its sandbox."""
@@ -155,6 +156,7 @@ class SandboxGrader:
                 )
             except CourseError as exc:
                 return failed_grade(path, learner, f"its sandbox could not be created: {exc}", started)
+            self.sandboxes.append(sandbox.name)
             with sandbox:
                 process = GradingProcess(SandboxSlot(sandbox, self.runtime, scratch), self.options)
                 self._active.add(process)
@@ -183,7 +185,7 @@ def grade_in_sandboxes(
     grader.prepare(paths, client)
     count = min(options.jobs, len(paths))
     run.workers = count
-    run.isolation = {"mode": "sandbox", **grader.timings}
+    run.isolation = {"mode": "sandbox", **grader.timings, "sandboxes": grader.sandboxes}
 
     def one(index: int) -> SubmissionGrade:
         grade = grader.grade(paths[index], names[index])

@@ -1,4 +1,5 @@
-"""`grade --jobs N`: parallel grading only with a Docker daemon per worker, and a clear refusal without.
+"""`grade --trusted --jobs N`: trusted parallel grading only with a root Docker daemon per worker, and a clear
+refusal without. (Untrusted submissions are graded in sandboxes: test_grading_hostile.py.)
 
 Two learners whose notebooks both create the container `hello-course` are
 graded at the same time. On one shared daemon the second `docker run --name
@@ -58,6 +59,7 @@ def test_two_workers_grade_the_same_container_name_in_parallel(tmp_path: Path) -
         *map(str, _write_submissions(tmp_path)),
         "--out",
         str(out),
+        "--trusted",
         "--jobs",
         "2",
         "--timeout",
@@ -88,6 +90,19 @@ def test_two_workers_grade_the_same_container_name_in_parallel(tmp_path: Path) -
     assert not [subnet for subnet in made["uplinks"] if subnet in nat]
 
 
+def test_trusted_grading_runs_on_the_main_daemon(tmp_path: Path) -> None:
+    """`--trusted --jobs 1`: no sandbox, the kernels run as the grader, on the main daemon, and grade the same."""
+    out = tmp_path / "out"
+    alice, _bob, carol = _write_submissions(tmp_path)
+    proc = run_course("grade", str(alice), str(carol), "--out", str(out), "--trusted", "--timeout", "60", timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    book = json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+    assert book["sandboxed"] is False and book["workers"] == 1 and not book["isolation"]
+    learners = {entry["learner"]: entry["exercises"][0] for entry in book["learners"]}
+    assert (learners["alice"]["status"], learners["alice"]["points"]) == ("passed", 1.0)
+    assert (learners["carol"]["status"], learners["carol"]["points"]) == ("failed", 0.0)
+
+
 def test_without_isolation_parallel_grading_refuses(tmp_path: Path) -> None:
     """No nsenter or dockerd on PATH: --jobs 2 must refuse, say why, and point to --jobs 1."""
     submission = tmp_path / "alice.ipynb"
@@ -95,8 +110,27 @@ def test_without_isolation_parallel_grading_refuses(tmp_path: Path) -> None:
     empty_path = tmp_path / "bin"
     empty_path.mkdir()
     out = tmp_path / "out"
-    proc = run_course("grade", str(submission), "--out", str(out), "--jobs", "2", env={"PATH": str(empty_path)})
+    proc = run_course(
+        "grade", str(submission), "--out", str(out), "--trusted", "--jobs", "2", env={"PATH": str(empty_path)}
+    )
     assert proc.returncode == 2
     assert "--jobs 2 grades in parallel only with an isolated Docker daemon per worker" in proc.stderr
     assert "grade with --jobs 1" in proc.stderr
+    assert not (out / "gradebook.csv").exists()
+
+
+def test_without_sandboxes_grading_refuses_and_names_the_trusted_flag(tmp_path: Path) -> None:
+    """No rootlesskit, slirp4netns or newuidmap on PATH: grading must refuse before anything runs, say what is
+    missing and how to install it, and name --trusted as the only way to grade without a sandbox."""
+    submission = tmp_path / "alice.ipynb"
+    nbformat.write(nbformat.read(str(NOTEBOOK), as_version=4), str(submission))
+    empty_path = tmp_path / "bin"
+    empty_path.mkdir()
+    out = tmp_path / "out"
+    proc = run_course("grade", str(submission), "--out", str(out), env={"PATH": str(empty_path)})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Grading runs every submission in a sandbox, and sandboxes cannot run here" in proc.stderr
+    assert "rootlesskit" in proc.stderr and "python -m course.sandbox install" in proc.stderr
+    assert "`grade --trusted` runs them as you, without a sandbox" in proc.stderr
+    assert "Traceback" not in proc.stderr
     assert not (out / "gradebook.csv").exists()
