@@ -116,8 +116,8 @@ def require_sandboxes() -> None:
             "Grading runs every submission in a sandbox, and sandboxes cannot run here: "
             + "; ".join(p.what for p in found)
             + ".",
-            "; ".join(dict.fromkeys(p.fix for p in found))
-            + " (as root, `python -m course.sandbox install` does it). Only for notebooks you trust: `grade --trusted` runs them as you, without a sandbox",
+            "; ".join(dict.fromkeys(p.fix for p in found)) + " (as root, `python -m course.sandbox install` does it). "
+            "Only for notebooks you trust: `grade --trusted` runs them as you, without a sandbox",
         )
 
 

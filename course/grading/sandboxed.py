@@ -18,12 +18,15 @@ private root keeps the grader itself from following a link the kernel planted in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -107,8 +110,30 @@ def needs_outside_network(path: Path) -> bool:
     return any(ex.outside_network for ex in notebook_exercises(nb, default_registry(), path)[0])
 
 
+@dataclass
+class Place:
+    """A submission's sandbox, ready: the daemon up with the images loaded, its grading process started and
+    waiting for the request (Python's start-up and the imports paid while the previous submission grades)."""
+
+    sandbox: Any
+    scratch: Path
+    copy: Path
+    process: GradingProcess
+
+    def remove(self) -> None:
+        """Stop the grading process, destroy the sandbox, delete the scratch folder: whatever happened."""
+        try:
+            self.process.stop()
+            self.sandbox.destroy()
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
 class SandboxGrader:
-    """Grades submissions, each in a fresh sandbox, with what one run shares made once: the runtime, the bundle."""
+    """Grades submissions, each in a fresh sandbox, with what one run shares made once: the runtime, the bundle.
+
+    Sandboxes are made ahead of their turn, at most `ahead` of them, by one thread: while a submission grades,
+    the next one's sandbox starts, so its ~2 s of start-up overlap the grading instead of adding to it."""
 
     def __init__(self, options: GradeOptions, log: Log, *, limits: Any = None) -> None:
         self.options = options
@@ -117,11 +142,13 @@ class SandboxGrader:
         self.runtime: Any = None
         self.bundle: Path | None = None
         self.timings: dict[str, float] = {}
-        self._active: set[GradingProcess] = set()
         self.sandboxes: list[str] = []  # the names of the sandboxes made, for the gradebook and its readers
+        self._active: set[GradingProcess] = set()
+        self._stopping = False
 
     def interrupt(self) -> None:
         """Ctrl-C: every grading process stops now; each thread then destroys its sandbox."""
+        self._stopping = True
         for process in list(self._active):
             process.interrupt()
 
@@ -139,34 +166,49 @@ class SandboxGrader:
         self.timings["bundle_s"] = round(time.monotonic() - started, 2)
         self.log(f"Grading in sandboxes, with {', '.join(names) or 'no base images'}.")
 
-    def grade(self, path: Path, learner: str) -> SubmissionGrade:
-        """One submission, start to finish, in a sandbox made for it and destroyed after it."""
+    def place(self, path: Path) -> Place:
+        """A fresh sandbox for this submission, with its grading process started (see Place)."""
         from course.sandbox import Sandbox
 
-        started = time.monotonic()
+        if self._stopping:
+            raise CourseError("Grading was interrupted.", "run it again")
         SCRATCH_ROOT.mkdir(parents=True, exist_ok=True)
         os.chmod(SCRATCH_ROOT, 0o700)
         scratch = Path(tempfile.mkdtemp(prefix="g", dir=SCRATCH_ROOT))
         try:
             copy = scratch / "submission.ipynb"
             shutil.copyfile(path, copy)
-            try:
-                sandbox = Sandbox.create(
-                    bundle=self.bundle, limits=self.limits, outside_network=needs_outside_network(copy)
-                )
-            except CourseError as exc:
-                return failed_grade(path, learner, f"its sandbox could not be created: {exc}", started)
-            self.sandboxes.append(sandbox.name)
-            with sandbox:
-                process = GradingProcess(SandboxSlot(sandbox, self.runtime, scratch), self.options)
-                self._active.add(process)
-                try:
-                    grade = process.grade(copy, learner)
-                finally:
-                    self._active.discard(process)
-                    process.stop()
-        finally:
+            sandbox = Sandbox.create(
+                bundle=self.bundle, limits=self.limits, outside_network=needs_outside_network(copy)
+            )
+        except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        self.sandboxes.append(sandbox.name)
+        process = GradingProcess(SandboxSlot(sandbox, self.runtime, scratch), self.options)
+        place = Place(sandbox, scratch, copy, process)
+        try:
+            process.start()
+        except BaseException:
+            place.remove()
+            raise
+        return place
+
+    def grade(self, path: Path, learner: str, ready: "Future[Place]") -> SubmissionGrade:
+        """One submission in the place made for it (`ready`), removed afterwards whatever happened."""
+        started = time.monotonic()
+        try:
+            place = ready.result()
+        except OSError as exc:
+            return failed_grade(path, learner, f"it could not be copied: {exc}", started)
+        except CourseError as exc:
+            return failed_grade(path, learner, f"its sandbox could not be created: {exc}", started)
+        self._active.add(place.process)
+        try:
+            grade = place.process.grade(place.copy, learner)
+        finally:
+            self._active.discard(place.process)
+            place.remove()
         grade.submission = str(path)
         return grade
 
@@ -180,18 +222,31 @@ def grade_in_sandboxes(
     log: Log,
     describe: Callable[[SubmissionGrade], str],
 ) -> list[SubmissionGrade]:
-    """Every submission in a sandbox of its own, `options.jobs` at a time."""
+    """Every submission in a sandbox of its own, `options.jobs` at a time, the next sandboxes made ahead."""
     grader = SandboxGrader(options, log)
     grader.prepare(paths, client)
     count = min(options.jobs, len(paths))
     run.workers = count
     run.isolation = {"mode": "sandbox", **grader.timings, "sandboxes": grader.sandboxes}
+    ahead = threading.Semaphore(count)  # sandboxes made and not yet taken
+    taken: set[int] = set()
+
+    def make(index: int) -> Place:
+        ahead.acquire()
+        return grader.place(paths[index])
 
     def one(index: int) -> SubmissionGrade:
-        grade = grader.grade(paths[index], names[index])
+        ready = places[index]
+        with contextlib.suppress(Exception):
+            ready.exception()  # wait until it is made (or failed): then it is this thread's
+        taken.add(index)
+        ahead.release()
+        grade = grader.grade(paths[index], names[index], ready)
         log(describe(grade))
         return grade
 
+    maker = ThreadPoolExecutor(max_workers=1)
+    places = [maker.submit(make, index) for index in range(len(paths))]
     executor = ThreadPoolExecutor(max_workers=count)
     try:
         futures = [executor.submit(one, index) for index in range(len(paths))]
@@ -201,3 +256,9 @@ def grade_in_sandboxes(
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        for _ in places:  # wake a maker waiting for a turn: after an interrupt it stops at once
+            ahead.release()
+        maker.shutdown(wait=True, cancel_futures=True)
+        for index, ready in enumerate(places):  # made ahead and never taken: an interrupted run
+            if index not in taken and ready.done() and not ready.cancelled() and ready.exception() is None:
+                ready.result().remove()
