@@ -67,7 +67,7 @@ class SandboxSlot:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)  # inherits COURSE_NO_PROGRESS from the grading run
         env.pop("DOCKER_CONTEXT", None)
-        env["DOCKER_HOST"] = self.sandbox.docker_host
+        env["DOCKER_HOST"] = self.sandbox.root_docker_host  # the pinned socket: never an impostor's
         env["TMPDIR"] = "/tmp"  # a private tmpfs in the grading process's root
         env[settings.SANDBOX.name] = placement.describe(self.name, self.runtime)
         return env

@@ -25,7 +25,10 @@ KEEP_BUNDLES = 8  # older bundles (of images since rebuilt) are removed beyond t
 
 
 def chapter_images(chapter: int | str) -> list[str]:
-    """The catalog images one chapter's exercises name, plus the checks' probe image (busybox)."""
+    """The catalog images one chapter's exercises name, those named by the course apps they copy (a Dockerfile's
+    FROM, a compose file's `image:`), plus the checks' probe image (busybox)."""
+    import re
+
     from checker import settings
     from checker.probes import PROBE_IMAGE
     from course import images
@@ -38,6 +41,9 @@ def chapter_images(chapter: int | str) -> list[str]:
             "give a chapter number that exists, e.g. 1",
         )
     texts = [PROBE_IMAGE, *(f.read_text(encoding="utf-8") for f in files)]
+    for app in sorted(p for p in settings.APPS_DIR.iterdir() if p.is_dir()):
+        if any(re.search(rf"COURSE_APPS\W{{0,3}}{re.escape(app.name)}\b", text) for text in texts):
+            texts += [f.read_text(encoding="utf-8", errors="replace") for f in sorted(app.rglob("*")) if f.is_file()]
     return [image.name for image in images.named_in(texts)]
 
 

@@ -16,7 +16,7 @@ import contextlib
 import fcntl
 from collections.abc import Callable, Iterator
 
-from course.sandbox import cgroups, netns, uplink, users
+from course.sandbox import cgroups, netns, pin, uplink, users
 from course.sandbox.model import STATE_DIR, SandboxState, all_states, ensure_state_dir, is_sandbox_name
 from course.sandbox.sandbox import Sandbox
 from course.sandbox.shell import SandboxError
@@ -26,7 +26,7 @@ Log = Callable[[str], None]
 
 def marked_names() -> set[str]:
     """Every sandbox name that some host object still carries."""
-    found = users.names() | netns.names() | cgroups.names() | uplink.names()
+    found = users.names() | netns.names() | cgroups.names() | uplink.names() | pin.names()
     return {name for name in found if is_sandbox_name(name)}
 
 

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from course.sandbox import bundles, cgroups, daemon, host, netns, processes, uplink, users, watchdog
+from course.sandbox import bundles, cgroups, daemon, host, netns, pin, processes, uplink, users, watchdog
 from course.sandbox.model import Limits, SandboxState, new_name, process_start_time
 from course.sandbox.shell import SandboxError
 
@@ -102,6 +102,7 @@ class Sandbox:
         state.cgroups = self._step("cgroup_s", lambda: cgroups.create(state.name, limits))
         state.save()
         self.process = self._step("daemon_s", lambda: daemon.start(state))
+        pin.pin(state)
         log(f"sandbox {state.name}: daemon up (uid {state.uid}, {state.docker_host})")
         if bundle is not None:
             self.load_images(bundle)
@@ -127,7 +128,13 @@ class Sandbox:
 
     @property
     def docker_host(self) -> str:
+        """The daemon as its user (and the learner) reaches it."""
         return self.state.docker_host
+
+    @property
+    def root_docker_host(self) -> str:
+        """The daemon as root must reach it: through the pinned socket (course.sandbox.pin), never an impostor."""
+        return f"unix://{pin.path(self.state)}"
 
     @property
     def home(self) -> Path:
@@ -177,11 +184,11 @@ class Sandbox:
         return self.enter(["docker", *args], timeout=timeout)
 
     def client(self) -> Any:
-        """A Docker SDK client on the sandbox's daemon (root may open the user's socket)."""
+        """A Docker SDK client on the sandbox's daemon, through the pinned socket."""
         import docker
 
         if self._client is None:
-            self._client = docker.DockerClient(base_url=self.docker_host, timeout=120)
+            self._client = docker.DockerClient(base_url=self.root_docker_host, timeout=120)
         return self._client
 
     def usage(self) -> dict[str, Any]:
@@ -253,6 +260,7 @@ class Sandbox:
                 os.kill(pid, signal.SIGKILL)
         daemon.reap(self.process)
         left = [] if cgroups.wait_empty(state.name) else [f"processes {sorted(cgroups.pids(state.name))}"]
+        left += pin.release(state)
         left += users.remove(state)
         left += uplink.down(state.netns or state.name)
         if not netns.delete(state.netns or state.name):

@@ -44,6 +44,26 @@ SECRET = "the answer key nobody may read"
 HOSTILE_LABEL = "org.dockercourse.test-hostile"
 
 
+IMPOSTOR = r"""
+import os, socket, threading
+path = os.environ["DOCKER_HOST"].removeprefix("unix://")
+os.unlink(path)
+server = socket.socket(socket.AF_UNIX)
+server.bind(path)
+server.listen(16)
+body = (b'{"Id": "f00d", "Name": "/hello-course", "Image": "sha256:f00d", "Config": {"Image": "busybox:1.35"},'
+        b' "State": {"Status": "exited", "Running": false, "ExitCode": 0, "StartedAt": "2026-01-01T00:00:00Z"}}')
+def serve():
+    while True:
+        conn, _ = server.accept()
+        conn.recv(65536)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+        conn.sendall(head + body)
+        conn.close()
+threading.Thread(target=serve, daemon=True).start()
+"""
+
+
 def _then_solve(breach: str) -> str:
     """Python that tries `breach` and, only if it did not raise, runs the solution (and would score)."""
     return breach.rstrip() + "\nimport subprocess\nsubprocess.run(" + repr(SOLUTION) + ", shell=True, check=True)\n"
@@ -92,6 +112,8 @@ def hostile_cells(folder: Path) -> dict[str, str]:
             "        pass\n"
             "assert any(pid > 1 for pid in hit) and os.getppid() != 0, f'nothing outside reached: {hit}'"
         ),
+        # An impostor daemon on the socket's path, answering every request with a container that passed.
+        "impostor": IMPOSTOR,
         # Everything it may fork: the fork bomb hits its own sandbox's limit, then the cell's time limit.
         "forker": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
     }
@@ -178,6 +200,14 @@ def test_the_killer_reaches_nothing_but_itself(graded) -> None:
     """Killing every pid it can see kills only its own kernel (PID 1 of its namespace): the grader lives on."""
     entry = _exercise(graded, "killer")
     assert entry["points"] == 0.0 and entry["status"] in ("error", "kernel-died"), entry
+
+
+def test_an_impostor_on_the_socket_path_is_never_asked(graded) -> None:
+    """The grader reaches the real daemon through its pinned socket: it finds no container, where the impostor
+    would have shown one that passed."""
+    entry = _exercise(graded, "impostor")
+    assert (entry["status"], entry["points"]) == ("failed", 0.0), entry
+    assert "There is no container named 'hello-course'" in entry["messages"][0]
 
 
 def test_the_fork_bomb_stops_at_its_own_sandbox(graded) -> None:
