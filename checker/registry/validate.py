@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,9 @@ def _across_exercises(registry: Registry, found: dict[str, list[str]]) -> None:
                     mine.append(f"{what[:-1]} {name!r} is also owned by {owner}: resetting one would break the other")
 
 
+PACKAGE_ARCHIVE = re.compile(r"\b(apt-get|apt|apk)\s+(update|install|add)\b")
+
+
 def exercise_problems(ex: Exercise) -> list[str]:
     """What one exercise needs to be checkable, teachable and verifiable."""
     found = [
@@ -168,6 +172,11 @@ def exercise_problems(ex: Exercise) -> list[str]:
     found += [f"wrong answer {wrong.title!r} has no `expect`" for wrong in ex.wrong if not wrong.expect.strip()]
     for spec in ex.checks:
         found += [str(problem) for problem in check_problems(spec)]
+    steps = [*ex.setup, *ex.solution, *(step for wrong in ex.wrong for step in wrong.steps)]
+    if not ex.outside_network and any(PACKAGE_ARCHIVE.search(step.text) for step in steps):
+        found.append(
+            "a step installs packages (`apt-get install`) but `outside_network` is not set: in a sandbox it fails"
+        )
     return found
 
 

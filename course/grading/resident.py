@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import IO
@@ -30,6 +31,7 @@ def serve(stdin: IO[str] = sys.stdin) -> int:
     """Inside a worker: grade each submission requested on stdin, write its SubmissionGrade as JSON,
     then print the DONE line; exit at the end of input."""
     signal.signal(signal.SIGTERM, raise_interrupt)
+    _exit_with_parent()
     where = placement.current()  # in a sandbox, its user runs the kernels
     for line in stdin:
         request = json.loads(line)
@@ -50,6 +52,19 @@ def serve(stdin: IO[str] = sys.stdin) -> int:
         Path(request["result"]).write_text(json.dumps(grade.to_dict(), ensure_ascii=False), encoding="utf-8")
         print(f"{DONE} {request['id']}", flush=True)
     return 0
+
+
+def _exit_with_parent(interval: float = 0.5) -> None:
+    """End this process (and its kernel) when the grader that started it dies, even by SIGKILL: nothing else
+    would, since it runs in its own session (and, in a sandbox, in the sandbox's namespaces)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 if __name__ == "__main__":

@@ -157,3 +157,21 @@ def pss_total(pids: set[int]) -> int:
                     total += int(line.split()[1]) * 1024
                     break
     return total
+
+
+def sharing_netns(pid: int | None) -> set[int]:
+    """Every process in the same network namespace as `pid` (none if it is gone): the grader's own processes
+    that entered the daemon's netns as root, which neither the cgroups nor the user's uid hold."""
+    if pid is None:
+        return set()
+    try:
+        namespace = os.stat(f"/proc/{pid}/ns/net").st_ino
+    except OSError:
+        return set()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(entry / "ns" / "net").st_ino == namespace:
+                    found.add(int(entry.name))
+    return found - {os.getpid()}

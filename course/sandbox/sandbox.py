@@ -254,8 +254,9 @@ class Sandbox:
             with contextlib.suppress(Exception):
                 self._client.close()
             self._client = None
+        inside = processes.sharing_netns(state.inner_pid)  # before the daemon (which holds that netns) dies
         cgroups.kill(state.name)  # no graceful stop: all of it is deleted anyway, and SIGKILL is instant
-        for pid in processes.owned_by(state.uid, state.subuid) | set(netns.pids(state.netns)):
+        for pid in processes.owned_by(state.uid, state.subuid) | set(netns.pids(state.netns)) | inside:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         daemon.reap(self.process)

@@ -240,3 +240,56 @@ def test_every_sandbox_is_gone(graded) -> None:
     assert not [name for name in made if name in netns]
     mounts = Path("/proc/mounts").read_text()
     assert not [name for name in made if name in mounts]
+
+
+def _residents_of(pid: int) -> list[int]:
+    """The grading processes that `pid` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"course.grading.resident" in (entry / "cmdline").read_bytes():
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_grader_killed_mid_submission_leaves_nothing(tmp_path: Path) -> None:
+    """SIGKILL the grader while a looping submission runs: its watchdog removes the sandbox, and the grading
+    process (root, in the sandbox's netns) ends with its parent."""
+    import signal
+    import sys
+    import time
+
+    submission = tmp_path / "looper.ipynb"
+    nbformat.write(_notebook_with("while True:\n    pass\n"), str(submission))
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "course", "grade", str(submission), "--out", str(tmp_path / "out"), "--timeout", "120"],
+        cwd=settings.REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _residents_of(grader.pid):
+            assert grader.poll() is None and time.monotonic() < deadline, "grading never started"
+            time.sleep(0.2)
+        time.sleep(3)  # the kernel is now looping in the sandbox
+        (state,) = [s for s in all_states() if s.owner_pid == grader.pid]
+        residents = _residents_of(grader.pid)
+    finally:
+        os.kill(grader.pid, signal.SIGKILL)
+        grader.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        alive = [pid for pid in residents if Path(f"/proc/{pid}").exists()]
+        if not alive and state.name not in {s.name for s in all_states()}:
+            break
+        time.sleep(0.5)
+    assert not [pid for pid in residents if Path(f"/proc/{pid}").exists()]
+    assert state.name not in {s.name for s in all_states()}
+    assert state.name not in _sandbox_users()
+    assert state.name not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert state.name not in Path("/proc/mounts").read_text()

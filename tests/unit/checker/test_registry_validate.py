@@ -38,6 +38,15 @@ def test_what_an_exercise_needs() -> None:
     assert problems(Registry((unhelpful,)))["demo"] == ["no hints", "no known wrong answer"]
 
 
+def test_a_build_that_installs_packages_must_ask_for_a_way_out() -> None:
+    dockerfile = "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+    installs = replace(EXERCISE, solution=(Step(file="Dockerfile", content=dockerfile),))
+    assert problems(Registry((installs,)))["demo"] == [
+        "a step installs packages (`apt-get install`) but `outside_network` is not set: a sandbox fails it"
+    ]
+    assert problems(Registry((replace(installs, outside_network=True),)))["demo"] == []
+
+
 def test_ids_and_owned_names_belong_to_one_exercise() -> None:
     twin = replace(EXERCISE, title="Twin")
     assert problems(Registry((EXERCISE, twin)), [twin]) == {"demo": ["duplicate exercise id"]}
