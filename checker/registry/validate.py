@@ -175,7 +175,7 @@ def exercise_problems(ex: Exercise) -> list[str]:
     steps = [*ex.setup, *ex.solution, *(step for wrong in ex.wrong for step in wrong.steps)]
     if not ex.outside_network and any(PACKAGE_ARCHIVE.search(step.text) for step in steps):
         found.append(
-            "a step installs packages (`apt-get install`) but `outside_network` is not set: in a sandbox it fails"
+            "a step installs packages (`apt-get install`) but `outside_network` is not set: a sandbox fails it"
         )
     return found
 
