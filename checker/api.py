@@ -85,6 +85,16 @@ def solve(exercise_id: str, *, workdir: Path | None = None, registry: Registry |
     return run_steps(ex.solution, workdir=workdir, exercise_id=ex.id, timeout=ex.timeout)
 
 
+def apply_alternative(
+    exercise_id: str, index: int, *, workdir: Path | None = None, registry: Registry | None = None
+) -> list[str]:
+    """Apply alternative right answer `index` from a clean start; its steps must succeed, as the solution's."""
+    ex = exercise(exercise_id, registry)
+    workdir = workdir or settings.workdir()
+    prepare(ex.id, workdir=workdir, registry=registry)
+    return run_steps(ex.alternatives[index].steps, workdir=workdir, exercise_id=ex.id, strict=True, timeout=ex.timeout)
+
+
 def apply_wrong(
     exercise_id: str, index: int, *, workdir: Path | None = None, registry: Registry | None = None
 ) -> list[str]:

@@ -50,7 +50,8 @@ def _failing_messages(result: ExerciseResult) -> str:
 
 
 def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None:
-    """reset → starter fails → solve → passes → each wrong answer fails as expected → reset."""
+    """reset → starter fails → solve → passes → each alternative passes → each wrong answer fails as expected
+    (`repeat` times) → reset."""
     try:
         api.prepare(ex.id, workdir=workdir)
         starter = api.check(ex.id, workdir=workdir)
@@ -65,17 +66,20 @@ def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None
             problems.append(
                 "the reference solution fails:\n      " + _failing_messages(solved).replace("\n", "\n      ")
             )
-        for index, wrong in enumerate(ex.wrong):
-            api.apply_wrong(ex.id, index, workdir=workdir)
+        for index, alternative in enumerate(ex.alternatives):
+            api.apply_alternative(ex.id, index, workdir=workdir)
             result = api.check(ex.id, workdir=workdir)
-            if result.passed:
-                problems.append(f"wrong answer {wrong.title!r} passes")
-            elif result.could_not_check:
-                problems.append(f"wrong answer {wrong.title!r} could not be checked: {result.error}")
-            elif wrong.expect not in _failing_messages(result):
+            if not result.passed:
                 problems.append(
-                    f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}"
+                    f"alternative right answer {alternative.title!r} fails:\n      "
+                    + _failing_messages(result).replace("\n", "\n      ")
                 )
+        for index, wrong in enumerate(ex.wrong):
+            for _round in range(wrong.repeat):
+                found = _wrong_answer_problem(ex, index, workdir)
+                if found:
+                    problems.append(found)
+                    break
     except Exception as exc:  # noqa: BLE001 - one exercise's failure is a finding, never the end of verify
         problems.append(str(explain(exc)))
     finally:
@@ -83,6 +87,20 @@ def verify_exercise(ex: Exercise, *, workdir: Path, problems: list[str]) -> None
             api.reset(ex.id, workdir=workdir)
         except Exception as exc:  # noqa: BLE001 - as above
             problems.append(f"reset failed: {explain(exc)}")
+
+
+def _wrong_answer_problem(ex: Exercise, index: int, workdir: Path) -> str | None:
+    """What is wrong with how known wrong answer `index` fails (None: it fails with its expected message)."""
+    wrong = ex.wrong[index]
+    api.apply_wrong(ex.id, index, workdir=workdir)
+    result = api.check(ex.id, workdir=workdir)
+    if result.passed:
+        return f"wrong answer {wrong.title!r} passes"
+    if result.could_not_check:
+        return f"wrong answer {wrong.title!r} could not be checked: {result.error}"
+    if wrong.expect not in _failing_messages(result):
+        return f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}"
+    return None
 
 
 @dataclass

@@ -12,6 +12,7 @@ import functools
 
 from checker.registry.loader import load_chapter, load_registry
 from checker.registry.model import (
+    Alternative,
     CheckSpec,
     Exercise,
     Owned,
@@ -23,6 +24,7 @@ from checker.registry.model import (
 from checker.settings import exercises_dir
 
 __all__ = [
+    "Alternative",
     "CheckSpec",
     "Exercise",
     "Owned",

@@ -16,6 +16,7 @@ from checker import settings
 from checker.errors import RegistryError
 from checker.registry import schema, validate
 from checker.registry.model import (
+    Alternative,
     CheckSpec,
     Exercise,
     Owned,
@@ -75,6 +76,10 @@ def _exercise(raw: dict[str, Any], notebook: str, at: At) -> Exercise:
             _wrong(item, solution, at.table("exercise.wrong", index, f"wrong answer {index + 1}"))
             for index, item in enumerate(values["wrong"])
         ),
+        alternatives=tuple(
+            _alternative(item, solution, at.table("exercise.alternative", index, f"alternative {index + 1}"))
+            for index, item in enumerate(values["alternative"])
+        ),
         setup=_steps(values["setup"], "exercise.setup", "setup step", at),
         owns=Owned(**{key: tuple(value) for key, value in owns.items()}),
         partial_credit=values["partial_credit"],
@@ -131,22 +136,39 @@ def _wrong(raw: dict[str, Any], solution: tuple[Step, ...], at: At) -> WrongAnsw
     if isinstance(raw.get("title"), str):
         at = at.named(f"{at.what.rsplit(', ', 1)[0]}, wrong answer {raw['title']!r}")
     values, _ = schema.read_table(raw, schema.WRONG, at)
+    if values["repeat"] < 1:
+        raise at.error("`repeat` must be 1 or more.", "say how many times verify applies it", "repeat")
+    steps = _answer_steps(values, solution, "exercise.wrong", at)
+    return WrongAnswer(title=values["title"], steps=steps, expect=values["expect"], repeat=values["repeat"])
+
+
+def _alternative(raw: dict[str, Any], solution: tuple[Step, ...], at: At) -> Alternative:
+    if isinstance(raw.get("title"), str):
+        at = at.named(f"{at.what.rsplit(', ', 1)[0]}, alternative {raw['title']!r}")
+    values, _ = schema.read_table(raw, schema.ALTERNATIVE, at)
+    if values["steps"] is None and values["replace"] is None:
+        raise at.error("it has neither `steps` nor `replace`.", "give the whole answer, or its change to the solution")
+    return Alternative(title=values["title"], steps=_answer_steps(values, solution, "exercise.alternative", at))
+
+
+def _answer_steps(values: dict[str, Any], solution: tuple[Step, ...], table: str, at: At) -> tuple[Step, ...]:
+    """The steps of a wrong or alternative answer: given in full, or as changes to the solution."""
     if values["steps"] is not None and values["replace"] is not None:
         raise at.error(
             "it has both `steps` and `replace`.", "give the whole steps, or the change to the solution", "replace"
         )
     if values["replace"] is None:
-        steps = _steps(values["steps"], "exercise.wrong.steps", "step", at)
-    else:
-        steps = _patched(solution, values["replace"], at)
-    return WrongAnswer(title=values["title"], steps=steps, expect=values["expect"])
+        return _steps(values["steps"], f"{table}.steps", "step", at)
+    return _patched(solution, values["replace"], at, f"{table}.replace")
 
 
-def _patched(solution: tuple[Step, ...], changes: list[dict[str, Any]], at: At) -> tuple[Step, ...]:
+def _patched(
+    solution: tuple[Step, ...], changes: list[dict[str, Any]], at: At, table: str = "exercise.wrong.replace"
+) -> tuple[Step, ...]:
     """The solution's steps with each change made in order: `old` must occur exactly once in its step."""
     steps = list(solution)
     for index, item in enumerate(changes):
-        change_at = at.table("exercise.wrong.replace", index, f"change {index + 1}")
+        change_at = at.table(table, index, f"change {index + 1}")
         values, _ = schema.read_table(item, schema.REPLACE, change_at)
         number, old = values["step"], values["old"]
         if not 1 <= number <= len(steps):

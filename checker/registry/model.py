@@ -49,6 +49,15 @@ class WrongAnswer:
     title: str
     steps: tuple[Step, ...]
     expect: str
+    repeat: int = 1  # verify applies it this many times: a mistake a race could let pass must fail every time
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A right answer written differently from the reference solution: it must pass."""
+
+    title: str
+    steps: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class Exercise:
     solution: tuple[Step, ...]
     wrong: tuple[WrongAnswer, ...]
     setup: tuple[Step, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
     owns: Owned = field(default_factory=Owned)
     partial_credit: bool = False
     timeout: float = 120.0

@@ -151,6 +151,13 @@ EXERCISE = Table(
         Field("check", TABLES, "The checks, in the order a learner fixes things: state first, behaviour after.", []),
         Field("solution", TABLES, f"The reference solution, one step per answer cell: a {_STEPS}.", []),
         Field("wrong", TABLES, "Plausible mistakes that must fail with a known message (`verify` proves it).", []),
+        Field(
+            "alternative",
+            TABLES,
+            "Right answers written differently from the reference solution, as learners type them; each must "
+            "pass (`verify` proves it).",
+            [],
+        ),
     ),
 )
 
@@ -221,6 +228,32 @@ WRONG = Table(
             None,
             "none",
         ),
+        Field(
+            "repeat",
+            INTEGER,
+            "How many times `verify` applies and checks it: more than once for a mistake that would pass "
+            "when a race (start order, timing) goes its way; it must fail every time.",
+            1,
+        ),
+    ),
+)
+
+ALTERNATIVE = Table(
+    "[[exercise.alternative]]",
+    "A right answer written differently from the reference solution (another flag spelling, the long syntax, "
+    "another order): it must pass.",
+    (
+        Field("title", STRING, "How it differs, in a few words."),
+        Field("steps", TABLES, f"The answer in full, as a {_STEPS}.", None, "none"),
+        Field(
+            "replace",
+            TABLES,
+            "The answer as a change to the reference solution, as for a wrong answer "
+            "(`[[exercise.alternative.replace]]`, same keys as `[[exercise.wrong.replace]]`). Give `steps` or "
+            "`replace`.",
+            None,
+            "none",
+        ),
     ),
 )
 
@@ -234,7 +267,7 @@ REPLACE = Table(
     ),
 )
 
-TABLES_IN_ORDER = (FILE, EXERCISE, OWNS, CHECK, STEP, WRONG, REPLACE)
+TABLES_IN_ORDER = (FILE, EXERCISE, OWNS, CHECK, STEP, WRONG, REPLACE, ALTERNATIVE)
 
 
 def read_table(raw: dict[str, Any], table: Table, at: At) -> tuple[dict[str, Any], dict[str, Any]]:
