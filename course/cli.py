@@ -124,6 +124,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from course import verify
 
     os.environ[settings.NO_PROGRESS.name] = "1"  # verify's checks and kernels never move a learner's progress
+    if args.mutations:
+        return _verify_mutations(args)
     if args.sandbox:
         from course.verify_sandbox import verify_in_sandboxes
 
@@ -153,6 +155,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"{len(reports) - failed} passed, {failed} failed in {time.monotonic() - started:.0f} s")
     if not reports:
         print(f"No exercises in chapter {args.chapter}.", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def _verify_mutations(args: argparse.Namespace) -> int:
+    from checker import settings
+    from checker.registry import default_registry
+    from course import mutations
+
+    started = time.monotonic()
+    reports = mutations.run_all(
+        default_registry(), chapter=args.chapter, workdir=settings.workdir(), on_report=None if args.json else print
+    )
+    ok = bool(reports) and all(r.ok for r in reports)
+    if args.json:
+        _print_json({"ok": ok, "mutations": [r.to_dict() for r in reports]})
+    else:
+        survivors = sum(len(r.survivors) for r in reports)
+        print(
+            f"{sum(r.tried for r in reports)} mutant(s) of {len(reports)} solution(s): {survivors} survive, "
+            f"{sum(len(r.equivalent) for r in reports)} recorded as equivalent, in {time.monotonic() - started:.0f} s"
+        )
     return 0 if ok else 1
 
 
@@ -228,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--sandbox",
         action="store_true",
         help="each chapter in a fresh sandbox (rootless daemon, unprivileged kernel), as workshops and grading run it",
+    )
+    p.add_argument(
+        "--mutations",
+        action="store_true",
+        help="instead: one-change mutants of each reference solution must fail, or be recorded as equivalent",
     )
     p = add("grade", cmd_grade, "Grade submitted notebooks headless; write a gradebook (CSV, JSON) and feedback pages.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb")

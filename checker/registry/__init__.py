@@ -14,6 +14,7 @@ from checker.registry.loader import load_chapter, load_registry
 from checker.registry.model import (
     Alternative,
     CheckSpec,
+    Equivalent,
     Exercise,
     Owned,
     Registry,
@@ -26,6 +27,7 @@ from checker.settings import exercises_dir
 __all__ = [
     "Alternative",
     "CheckSpec",
+    "Equivalent",
     "Exercise",
     "Owned",
     "Registry",

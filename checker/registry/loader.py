@@ -18,6 +18,7 @@ from checker.registry import schema, validate
 from checker.registry.model import (
     Alternative,
     CheckSpec,
+    Equivalent,
     Exercise,
     Owned,
     Registry,
@@ -79,6 +80,12 @@ def _exercise(raw: dict[str, Any], notebook: str, at: At) -> Exercise:
         alternatives=tuple(
             _alternative(item, solution, at.table("exercise.alternative", index, f"alternative {index + 1}"))
             for index, item in enumerate(values["alternative"])
+        ),
+        equivalent=tuple(
+            Equivalent(
+                **schema.read_table(item, schema.EQUIVALENT, at.table("exercise.equivalent", index, "mutant"))[0]
+            )
+            for index, item in enumerate(values["equivalent"])
         ),
         setup=_steps(values["setup"], "exercise.setup", "setup step", at),
         owns=Owned(**{key: tuple(value) for key, value in owns.items()}),
@@ -149,6 +156,11 @@ def _alternative(raw: dict[str, Any], solution: tuple[Step, ...], at: At) -> Alt
     if values["steps"] is None and values["replace"] is None:
         raise at.error("it has neither `steps` nor `replace`.", "give the whole answer, or its change to the solution")
     return Alternative(title=values["title"], steps=_answer_steps(values, solution, "exercise.alternative", at))
+
+
+def _equivalent(raw: dict[str, Any], at: At) -> Equivalent:
+    values, _ = schema.read_table(raw, schema.EQUIVALENT, at)
+    return Equivalent(mutation=values["mutation"], reason=values["reason"])
 
 
 def _answer_steps(values: dict[str, Any], solution: tuple[Step, ...], table: str, at: At) -> tuple[Step, ...]:

@@ -53,6 +53,14 @@ class WrongAnswer:
 
 
 @dataclass(frozen=True)
+class Equivalent:
+    """A mutant of the reference solution that passes because it is right too, and why."""
+
+    mutation: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Alternative:
     """A right answer written differently from the reference solution: it must pass."""
 
@@ -84,6 +92,7 @@ class Exercise:
     wrong: tuple[WrongAnswer, ...]
     setup: tuple[Step, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
+    equivalent: tuple[Equivalent, ...] = ()
     owns: Owned = field(default_factory=Owned)
     partial_credit: bool = False
     timeout: float = 120.0

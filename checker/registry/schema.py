@@ -158,6 +158,12 @@ EXERCISE = Table(
             "pass (`verify` proves it).",
             [],
         ),
+        Field(
+            "equivalent",
+            TABLES,
+            "Mutants of the solution (`verify --mutations`) that pass and are truly right, with the reason.",
+            [],
+        ),
     ),
 )
 
@@ -267,7 +273,16 @@ REPLACE = Table(
     ),
 )
 
-TABLES_IN_ORDER = (FILE, EXERCISE, OWNS, CHECK, STEP, WRONG, REPLACE, ALTERNATIVE)
+EQUIVALENT = Table(
+    "[[exercise.equivalent]]",
+    "A mutant of the reference solution that passes because it is right too.",
+    (
+        Field("mutation", STRING, "The mutant's name as `verify --mutations` prints it, e.g. step 1: drop `-it`."),
+        Field("reason", STRING, "Why the change makes no difference to what the exercise teaches."),
+    ),
+)
+
+TABLES_IN_ORDER = (FILE, EXERCISE, OWNS, CHECK, STEP, WRONG, REPLACE, ALTERNATIVE, EQUIVALENT)
 
 
 def read_table(raw: dict[str, Any], table: Table, at: At) -> tuple[dict[str, Any], dict[str, Any]]:
