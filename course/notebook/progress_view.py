@@ -17,6 +17,9 @@ CHAPTER_TITLES = {
     5: "Networks",
     6: "Compose networks",
     7: "Shipping",
+    8: "Data",
+    9: "Production images",
+    10: "Debugging and operating",
 }
 
 
