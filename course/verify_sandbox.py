@@ -72,6 +72,7 @@ def verify_chapter(registry: Registry, chapter: int, *, as_json: bool, log: Log 
             report = json.loads(proc.stdout)
         except ValueError:
             report = {"ok": False, "error": proc.stdout[-2000:]}
+        report["sandbox"] = sandbox.name  # to prove it is gone
     return proc.returncode, report
 
 
