@@ -11,9 +11,12 @@ iptables comment: the reaper finds and deletes them by it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import random
+from collections.abc import Iterator
 
-from course.sandbox.model import PREFIX
+from course.sandbox.model import PREFIX, STATE_DIR, ensure_state_dir
 from course.sandbox.netns import enter
 from course.sandbox.shell import SandboxError, run
 
@@ -39,15 +42,28 @@ def _free_subnet() -> int:
     free = [n for n in range(1, 255) if f" {NET}.{n}." not in used]
     if not free:
         raise SandboxError(f"No free {NET}.n.0/30 subnet for a sandbox uplink.", "destroy some sandboxes first")
-    return random.choice(free)  # two sandboxes made at once rarely pick the same one
+    return random.choice(free)
 
 
 def up(name: str) -> str:
-    """Link the sandbox's namespace to the host; returns the subnet it got."""
-    index = _free_subnet()
+    """Link the namespace `name` (a sandbox's, or a trusted grading worker's) to the host; returns its subnet."""
+    with _subnets_lock():  # the subnet is free until its address is added: pick and add in one step
+        index = _free_subnet()
+        _link(name, index)
+    return _route_out(name, index)
+
+
+@contextlib.contextmanager
+def _subnets_lock() -> Iterator[None]:
+    ensure_state_dir()
+    with open(STATE_DIR / ".uplink.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _link(name: str, index: int) -> None:
     host_if, ns_if = f"{name}h", f"{name}n"
     host_ip, ns_ip = f"{NET}.{index}.1", f"{NET}.{index}.2"
-    out = _default_interface()
     ns = enter(name)
     for argv in (
         ["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if, "netns", name],
@@ -57,7 +73,12 @@ def up(name: str) -> str:
         [*ns, "ip", "link", "set", ns_if, "up"],
         [*ns, "ip", "route", "add", "default", "via", host_ip],
     ):
-        run(argv, what=f"Linking sandbox {name} to the host")
+        run(argv, what=f"Linking {name} to the host")
+
+
+def _route_out(name: str, index: int) -> str:
+    """Forwarding and NAT rules, each marked with `name`: out through the default route, nowhere else."""
+    host_if, out = f"{name}h", _default_interface()
     chain = "DOCKER-USER" if run([*IPTABLES, "-n", "-L", "DOCKER-USER"], check=False).returncode == 0 else "FORWARD"
     mark = ["-m", "comment", "--comment", name]
     rules = [  # inserted at the top, in reverse, so they end up in this order
@@ -73,23 +94,23 @@ def up(name: str) -> str:
     return f"{NET}.{index}.0/30"
 
 
-def _marked_rules(table: str) -> list[tuple[str, list[str]]]:
-    """(sandbox name, the rule as `-A CHAIN …` words) for every rule whose comment is a sandbox name."""
+def _marked_rules(table: str, prefix: str = PREFIX) -> list[tuple[str, list[str]]]:
+    """(owner, the rule as `-A CHAIN …` words) for every rule whose comment starts with `prefix`."""
     found = []
     for line in run([*IPTABLES, "-t", table, "-S"], check=False).stdout.splitlines():
         words = line.split()
         if words[:1] == ["-A"] and "--comment" in words:
             comment = words[words.index("--comment") + 1].strip('"')
-            if comment.startswith(PREFIX):
+            if comment.startswith(prefix):
                 found.append((comment, words))
     return found
 
 
 def down(name: str) -> list[str]:
-    """Delete the sandbox's rules (the veth pair goes with its namespace). Returns rules that stayed."""
+    """Delete the rules marked `name` (the veth pair goes with its namespace). Returns rules that stayed."""
     left = []
     for table in TABLES:
-        for owner, words in _marked_rules(table):
+        for owner, words in _marked_rules(table, prefix=name):
             if owner == name:
                 if run([*IPTABLES, "-t", table, "-D", *words[1:]], check=False).returncode != 0:
                     left.append(f"iptables -t {table} {' '.join(words)}")

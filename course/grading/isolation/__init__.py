@@ -16,7 +16,7 @@ daemons are stopped, the namespaces deleted, mounts and cgroups released and
 the temporary folders removed. The main daemon is never touched.
 
 host     can this machine isolate, and the tools that tidy up after a worker
-uplink   a worker's veth pair and NAT to the package mirror
+(a worker's way out to the package mirror is a sandbox's: course.sandbox.uplink)
 worker   one worker: its namespace, containerd, dockerd, wipe and teardown
 pool     the workers of one grading run
 """

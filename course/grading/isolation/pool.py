@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from course.grading.isolation.uplink import free_subnets
 from course.grading.isolation.worker import Worker
 
 Log = Callable[[str], None]
@@ -59,7 +58,7 @@ class WorkerPool:
             **self.timings,
             "namespaces": [w.name for w in self.workers],
             "scratch": str(self.scratch),
-            "uplinks": [w.uplink.subnet for w in self.workers if w.uplink is not None],
+            "uplinks": [w.uplink for w in self.workers if w.uplink is not None],
         }
 
     def __enter__(self) -> "WorkerPool":
@@ -81,14 +80,13 @@ class WorkerPool:
         self.scratch = Path(tempfile.mkdtemp(prefix="cg", dir="/tmp"))
         driver = storage_driver(self.main_client)
         self.workers = [Worker(f"cg{self.run_id}w{i}", self.scratch / f"w{i}", driver) for i in range(self.count)]
-        subnets: list[int | None] = list(free_subnets(self.count)) if self.outside_network else [None] * self.count
 
-        def start_one(worker: Worker, subnet: int | None) -> None:
-            worker.start(subnet)
+        def start_one(worker: Worker) -> None:
+            worker.start(self.outside_network)
             if self.on_daemon_ready is not None:
                 self.on_daemon_ready(worker)
 
-        _in_parallel(start_one, list(zip(self.workers, subnets, strict=True)))
+        _in_parallel(start_one, [(worker,) for worker in self.workers])
         self.timings["daemons_s"] = round(time.monotonic() - started, 2)
 
         present = [image for image in images.status(self.main_client, self.catalog) if image.state != "missing"]

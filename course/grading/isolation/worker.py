@@ -24,7 +24,7 @@ from course.grading.isolation.host import (
     terminate,
     unmount_under,
 )
-from course.grading.isolation.uplink import Uplink
+from course.sandbox import uplink
 
 DAEMON_START_TIMEOUT = 60.0
 DEFAULT_NETWORKS = ("bridge", "host", "none")
@@ -41,7 +41,7 @@ class Worker:
     containerd: subprocess.Popen[bytes] | None = None
     dockerd: subprocess.Popen[bytes] | None = None
     namespace_created: bool = False
-    uplink: "Uplink | None" = None
+    uplink: str | None = None  # the subnet of its way out (course.sandbox.uplink), if it has one
     base_images: set[str] = field(default_factory=set)  # image ids that survive a wipe
     residents: set[int] = field(default_factory=set)  # pids of the grader's own processes, spared by a wipe
     _client: Any = None
@@ -83,13 +83,12 @@ class Worker:
         return self._client
 
     # -- life cycle -------------------------------------------------------------------------
-    def start(self, subnet_index: int | None = None) -> None:
+    def start(self, outside_network: bool = True) -> None:
         for folder in ("data", "x", "cr", "cs", "tmp"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         self._create_namespace()
-        if subnet_index is not None:
-            self.uplink = Uplink(self.name, subnet_index)
-            self.uplink.up()
+        if outside_network:
+            self.uplink = uplink.up(self.name)
         self._start_containerd()
         self._start_dockerd()
 
@@ -262,7 +261,7 @@ class Worker:
         unmount_under(self.root)
         remove_cgroups(self.name)
         if self.uplink is not None:
-            self.uplink.down()
+            uplink.down(self.name)
             self.uplink = None
         if self.namespace_created:
             run_tool(["ip", "netns", "delete", self.name])
