@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from checker import api
-from checker.errors import explain
+from checker.docker_client import get_client
+from checker.errors import StepFailed, explain
+from checker.labels import EXERCISE
 from checker.registry import Exercise, Registry, Step
 from checker.steps import run_steps
 
@@ -134,6 +136,33 @@ def mutants(ex: Exercise) -> list[Mutant]:
     return list(found.values())
 
 
+# Prepended to a mutant's shell steps: every container it runs or creates carries the exercise's labels, even one
+# whose mutation dropped `--name`, so the course can find it and remove it, and nothing else.
+LABELLED_DOCKER = r"""docker() {
+  if [ "$1" = run ] || [ "$1" = create ]; then set -- "$1" $COURSE_LABELS "${@:2}"
+  elif [ "$1" = container ] && { [ "$2" = run ] || [ "$2" = create ]; }; then set -- "$1" "$2" $COURSE_LABELS "${@:3}"
+  fi
+  command docker "$@"
+}
+"""
+
+
+def labelled(steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """The steps with LABELLED_DOCKER in front of each shell step."""
+    return tuple(
+        dataclasses.replace(step, shell=LABELLED_DOCKER + (step.shell or "")) if step.file is None else step
+        for step in steps
+    )
+
+
+def _remove_containers_of(exercise_id: str) -> None:
+    """The mutant's containers, named or not (all carry the exercise's label): an unnamed one left attached to an
+    owned network would stop reset from removing that network."""
+    api_client = get_client().api
+    for container in api_client.containers(all=True, filters={"label": f"{EXERCISE}={exercise_id}"}):
+        api_client.remove_container(container["Id"], force=True, v=True)
+
+
 @dataclass
 class MutationReport:
     exercise: str
@@ -168,8 +197,12 @@ def run_mutants(ex: Exercise, *, workdir: Path, registry: Registry | None = None
             report.tried += 1
             api.prepare(ex.id, workdir=workdir, registry=registry)
             limit = min(ex.timeout, MUTANT_STEP_TIMEOUT)
-            run_steps(mutant.steps, workdir=workdir, exercise_id=ex.id, strict=False, timeout=limit)
+            try:
+                run_steps(labelled(mutant.steps), workdir=workdir, exercise_id=ex.id, strict=False, timeout=limit)
+            except StepFailed:
+                pass  # a step that blocks (no `-d`) is cut off: what it started by then is what gets checked
             result = api.check(ex.id, workdir=workdir, registry=registry)
+            _remove_containers_of(ex.id)
             if result.passed:
                 (report.equivalent if mutant.name in recorded else report.survivors).append(mutant.name)
         stale = sorted(set(recorded) - {m.name for m in mutants(ex)})
