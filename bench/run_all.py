@@ -14,6 +14,7 @@ for script in (
     "bench_images_cold.py",
     "bench_verify_grade.py",
     "bench_sandbox.py",
+    "bench_classroom.py",
 ):
     print(f"== {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True)
