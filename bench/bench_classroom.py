@@ -23,10 +23,10 @@ import nbformat
 import yaml
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import REPO, machine, write_section  # noqa: E402
-
 from checker.registry import default_registry  # noqa: E402
 from course.grading.headless import solved_copy  # noqa: E402
+
+from common import REPO, machine, write_section  # noqa: E402
 
 WORKFLOW = REPO / ".github" / "workflows" / "classroom.yml"
 

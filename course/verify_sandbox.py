@@ -5,7 +5,8 @@ that runs as an unprivileged user. For each chapter a sandbox is made with that 
 out if one of its exercises builds from a package archive); `python -m course verify --chapter N` then runs in
 it as the grader's process does (course.grading.sandboxed.SandboxSlot): root in the daemon's netns, in a private
 root, with DOCKER_HOST on the sandbox's daemon, the work folder in its home and DOCKER_CONFIG (Compose v2 as
-`docker compose`) in a root-only scratch folder; the notebooks' kernels run as the sandbox's user. The sandbox is destroyed after the chapter, whatever happened.
+`docker compose`) in a root-only scratch folder; the notebooks' kernels run as the sandbox's user. The sandbox is
+destroyed after the chapter, whatever happened.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def verify_chapter(registry: Registry, chapter: int, *, as_json: bool, log: Log 
             workdir = SandboxPlacement(sandbox, runtime_now).work_root / WORK_FOLDER
             workdir.mkdir(exist_ok=True)
             env = {**slot.env(), settings.WORKDIR.name: str(workdir), settings.NO_PROGRESS.name: "1"}
-            env["DOCKER_CONFIG"] = str(docker_config(scratch))
             argv = [
                 sys.executable,
                 "-m",
@@ -74,20 +74,6 @@ def verify_chapter(registry: Registry, chapter: int, *, as_json: bool, log: Log 
             report = {"ok": False, "error": proc.stdout[-2000:]}
         report["sandbox"] = sandbox.name  # to prove it is gone
     return proc.returncode, report
-
-
-def docker_config(scratch: Path) -> Path:
-    """A Docker CLI config folder for the verify process, root-only in its scratch folder: root's own
-    ~/.docker (where `python -m course images` linked the Compose plugin) is not in the private root, and
-    the sandbox user's ~/.docker is the learner's to write, so root must not run plugins from it."""
-    from checker.compose import bundled_binary
-
-    plugins = scratch / "docker-config" / "cli-plugins"
-    plugins.mkdir(parents=True)
-    binary = bundled_binary()
-    if binary is not None:
-        (plugins / "docker-compose").symlink_to(binary.resolve())
-    return plugins.parent
 
 
 def verify_in_sandboxes(registry: Registry, chapter: int | None, *, as_json: bool, log: Log = print) -> int:

@@ -70,7 +70,22 @@ class SandboxSlot:
         env["DOCKER_HOST"] = self.sandbox.root_docker_host  # the pinned socket: never an impostor's
         env["TMPDIR"] = "/tmp"  # a private tmpfs in the grading process's root
         env[settings.SANDBOX.name] = placement.describe(self.name, self.runtime)
+        env["DOCKER_CONFIG"] = str(self.docker_config())
         return env
+
+    def docker_config(self) -> Path:
+        """A Docker CLI config folder for the grading process, root-only in its scratch folder, holding the
+        Compose v2 plugin: root's own ~/.docker is not in the private root, and the sandbox user's ~/.docker is
+        the learner's to write, so root must never run plugins from it."""
+        from checker.compose import bundled_binary
+
+        plugins = self.tmp / "docker-config" / "cli-plugins"
+        plugins.mkdir(parents=True, exist_ok=True)
+        link = plugins / "docker-compose"
+        binary = bundled_binary()
+        if binary is not None and not link.is_symlink():
+            link.symlink_to(binary.resolve())
+        return plugins.parent
 
     def kill_strays(self) -> list[int]:
         """Nothing to do: the whole sandbox is destroyed after the submission."""
