@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test lint setup images doctor verify bench clean-venv
+.PHONY: lab test lint setup images doctor verify verify-sandbox bench clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: setup lint
 
 verify: setup
 	$(PY) -m course verify
+
+# Every chapter again, each in a fresh sandbox (root): what workshops and grading run.
+verify-sandbox: setup
+	$(PY) -m course verify --sandbox
 
 bench: setup
 	$(PY) bench/run_all.py
