@@ -84,11 +84,21 @@ def self_dependencies(root: Any) -> list[str]:
     return found
 
 
+COMMENT = re.compile(r"""^((?:[^#"']|"[^"]*"|'[^']*')*?)(?:(?<=\s)|^)#.*$""", re.MULTILINE)
+
+
+def without_comments(text: str) -> str:
+    """The YAML without its comments: a learner's note such as `# was envirionment:` is not the mistake itself."""
+    return COMMENT.sub(lambda m: m.group(1).rstrip(), text)
+
+
 def file_mistakes(text: str, patterns: dict[str, str] | None = None) -> list[str]:
-    """Every mistake at once (Compose stops at the first): listed patterns, duplicate keys, self-dependencies."""
+    """Every mistake at once (Compose stops at the first): listed patterns (outside comments), duplicate keys,
+    self-dependencies."""
     import yaml
 
-    problems = [what for what, pattern in (patterns or {}).items() if re.search(pattern, text, re.MULTILINE)]
+    code = without_comments(text)
+    problems = [what for what, pattern in (patterns or {}).items() if re.search(pattern, code, re.MULTILINE)]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         problems += duplicate_keys(root) + self_dependencies(root)

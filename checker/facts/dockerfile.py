@@ -7,6 +7,7 @@ mistake is named with the line a learner has to fix.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -74,6 +75,16 @@ def copies_file(instruction: Instruction, name: str) -> bool:
     return False
 
 
+def needs_workdir(instruction: Instruction, manifest: str) -> bool:
+    """Does it depend on the current folder? A COPY/ADD to an absolute destination does not, nor a RUN that
+    names the manifest only by an absolute path (`< /app/packages.txt`): a WORKDIR after those is no mistake."""
+    if instruction.keyword in ("COPY", "ADD"):
+        operands = copy_operands(instruction.args)
+        return len(operands) < 2 or not operands[-1].startswith("/")
+    paths = re.findall(rf"""[^\s<>|;&"'=()]*{re.escape(manifest)}""", instruction.args)
+    return not paths or any(not path.startswith("/") for path in paths)
+
+
 def dockerfile_mistakes(text: str, manifest: str) -> list[str]:
     """The notes' three classic mistakes, each named with its line, in file order (per build stage)."""
     found: list[tuple[int, str]] = []
@@ -106,7 +117,7 @@ def dockerfile_mistakes(text: str, manifest: str) -> list[str]:
                     )
                 )
         workdirs = [i for i in body if i.keyword == "WORKDIR"]
-        depends = [i for i in body if i.keyword in ("COPY", "ADD") or i in uses]
+        depends = [i for i in body if (i.keyword in ("COPY", "ADD") or i in uses) and needs_workdir(i, manifest)]
         if depends and not workdirs:
             found.append(
                 (

@@ -3,14 +3,25 @@
 A reachability verdict always says which of three things happened: the name
 did not resolve, the connection was refused, or nothing answered in time,
 because each has a different fix.
+
+A name is looked up before the connection is tried (`attempt_script`): Docker's
+DNS forwards a name it does not know to the daemon's upstream servers, and when
+none answers (a rootless sandbox with no way out, an offline laptop) it never
+replies, so the lookup hangs instead of failing. A lookup that gets no answer
+within DNS_WAIT seconds is a name that does not resolve, not a slow server.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
 PROBE_TIMEOUT = 4  # seconds a single connection attempt may take before it counts as "no answer"
+DNS_WAIT = 3  # seconds a lookup may take: Docker's DNS answers the names it knows in milliseconds
+NO_DNS_ANSWER = "bad address: no DNS answer"
+NO_TIMEOUT_FALLBACK = 'command -v timeout >/dev/null 2>&1 || timeout() { shift; "$@"; }; '
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,8 @@ def classify(result: Attempt, host: str, port: int) -> Reach:
     if result.exit_code is None or result.exit_code in (124, 143):
         return Reach(False, f"nothing answered on {host}:{port} within {PROBE_TIMEOUT} s (timed out)", "timeout")
     if "bad address" in text:
-        return Reach(False, f"the name {host!r} does not resolve (no shared network with DNS for it)", "dns")
+        waited = f", no DNS answer within {DNS_WAIT} s" if NO_DNS_ANSWER in text else ""
+        return Reach(False, f"the name {host!r} does not resolve (no shared network with DNS for it{waited})", "dns")
     if "refused" in text:
         return Reach(
             False,
@@ -83,6 +95,38 @@ def classify(result: Attempt, host: str, port: int) -> Reach:
 
 def wget_command(host: str, port: int, path: str = "/") -> list[str]:
     return ["wget", "-q", "-O", "/dev/null", f"http://{host}:{port}{path}"]
+
+
+def attempt_script(host: str, port: int, path: str = "/") -> str:
+    """One attempt as a shell script: look the name up, then connect (each bounded by `timeout`).
+
+    busybox `ping` resolves as wget does (/etc/hosts, then DNS) and says "bad address" before it needs any
+    privilege; killed after DNS_WAIT s, the lookup got no answer. Without ping (a Debian image) the connection
+    is tried directly. An address needs no lookup. Exit code and output are wget's, or 1 and "bad address".
+    A container without `timeout` runs both unbounded (`docker exec` is still bounded from outside).
+    """
+    connect = f"timeout {PROBE_TIMEOUT} {shlex.join(wget_command(host, port, path))} 2>&1"
+    if _is_address(host):
+        return NO_TIMEOUT_FALLBACK + connect
+    lookup = f"timeout {DNS_WAIT} ping -c 1 -W 1 {shlex.quote(host)} 2>&1"
+    return NO_TIMEOUT_FALLBACK + (
+        f'out=$({lookup}); code=$?; case "$out" in *"bad address"*) echo "$out"; exit 1;; esac; '
+        f'if [ "$code" = 124 ] || [ "$code" = 143 ]; then echo "{NO_DNS_ANSWER} within {DNS_WAIT} s"; exit 1; fi; '
+        f"{connect}"
+    )
+
+
+def attempt_timeout() -> int:
+    """The bound on a whole `attempt_script` run, lookup and connection."""
+    return DNS_WAIT + PROBE_TIMEOUT + 2
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 MARKER = "@@course-probe-exit="

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shlex
 import time
 from typing import TYPE_CHECKING
 
-from checker.facts.networks import MARKER, PROBE_TIMEOUT, Attempt, Reach, classify, split_attempts, wget_command
+from checker.facts.networks import MARKER, Attempt, Reach, attempt_script, attempt_timeout, classify, split_attempts
 from checker.probes import exec_in, run_probe
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ def reach_from_container(
     """
     deadline = time.monotonic() + settle
     while True:
-        result = exec_in(ctx, container, wget_command(host, port, path), timeout=PROBE_TIMEOUT)
+        result = exec_in(ctx, container, attempt_script(host, port, path), timeout=attempt_timeout())
         seen = classify(Attempt(result.exit_code, result.output), host, port)
         if seen.reached or seen.cause == "dns" or time.monotonic() >= deadline:
             return seen
@@ -38,10 +37,8 @@ def reach_from_probe(ctx: "CheckContext", network: str, hosts: list[str], port: 
     One probe for all attempts: starting a container costs far more than a
     connection. Each attempt's output is fenced by a marker with its exit code.
     """
-    script = "; ".join(
-        f"timeout {PROBE_TIMEOUT} {shlex.join(wget_command(host, port, path))} 2>&1; echo {MARKER}$?" for host in hosts
-    )
-    result = run_probe(ctx, ["sh", "-c", script], network=network, timeout=len(hosts) * PROBE_TIMEOUT + 10)
+    script = "; ".join(f"({attempt_script(host, port, path)}); echo {MARKER}$?" for host in hosts)
+    result = run_probe(ctx, ["sh", "-c", script], network=network, timeout=len(hosts) * attempt_timeout() + 10)
     return [
         classify(attempt, host, port)
         for attempt, host in zip(split_attempts(result.output, len(hosts)), hosts, strict=True)

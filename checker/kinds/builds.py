@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
+import uuid
 from pathlib import Path
 
 from checker.building import describe_build_failure, run_build
@@ -116,7 +116,8 @@ def _compare_rebuild(
         copy = Path(tmp) / "context"
         shutil.copytree(source, copy, symlinks=True)
         with (copy / change).open("a", encoding="utf-8") as handle:
-            handle.write(f"\n# changed by the course's check at {time.time():.0f}\n")
+            # a token no earlier build saw, so this COPY can never hit a cache entry another check left behind
+            handle.write(f"\n# changed by the course's check: {uuid.uuid4().hex}\n")
         second = run_build(
             ctx, copy, dockerfile=dockerfile, timeout=timeout, stop_if_runs=stop_dependency, discard_on_failure=True
         )

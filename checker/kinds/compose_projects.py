@@ -1,7 +1,8 @@
 """Check kinds about a Compose project as a whole: start order, its networks, who reaches whom, restart, teardown.
 
-Order is judged by timing, not config: the dependency's health transition (or
-exit) against the dependent's StartedAt. Reachability is proved by exec inside
+Order is judged by timing and by what Compose was told: the dependency's health
+transition (or exit) against the dependent's StartedAt, and the condition in the
+dependent's depends_on label, since a timing can come out right by chance. Reachability is proved by exec inside
 the services' containers, for the pairs that must connect and those that must not.
 """
 
@@ -115,11 +116,61 @@ def _completed_order(dependent: Container, dependency: Container, after: str) ->
     return ok(f"{after} finished at {clock(finished)} with code 0; {name} started at {clock(started)}.")
 
 
+WAITS_FOR = {
+    "service_started": "to start",
+    "service_healthy": "to be healthy",
+    "service_completed_successfully": "to finish successfully",
+}
+
+
+def _told_to_wait(ctx: CheckContext, project: str, dependent: Container, after: str, condition: str) -> bool:
+    """Compose was told to start `dependent` only after `after` met the condition: directly, or through a chain
+    (web waits for seed, which waits for redis to be healthy: redis was healthy before seed, so before web)."""
+    seen: set[str] = set()
+    todo = [dependent]
+    while todo:
+        container = todo.pop()
+        declared = container.depends_on
+        if declared.get(after) == condition:
+            return True
+        for name in set(declared) - seen - {after}:
+            seen.add(name)
+            found = ctx.service(project, name).container
+            if found is not None:
+                todo.append(found)
+    return False
+
+
+def _declared(
+    ctx: CheckContext, project: str, dependent: Container, after: str, condition: str, timing: Outcome
+) -> Outcome:
+    """The timing verdict, but only if Compose was told to wait (its depends_on label): a job that exits in
+    milliseconds usually finishes before web starts even with the short form, which only waits for the start."""
+    declared = dependent.depends_on.get(after)
+    if _told_to_wait(ctx, project, dependent, after, condition):
+        return timing
+    if declared is None:
+        told = f"{dependent.name} does not depend on {after} at all, so Compose does not wait for it."
+    else:
+        short = f"`depends_on: [{after}]` (the short form) or `condition: service_started`"
+        form = short if declared == "service_started" else f"`condition: {declared}`"
+        told = (
+            f"{dependent.name} waits only for {after} {WAITS_FOR.get(declared, declared)}: its depends_on says "
+            f"{form}, not `condition: {condition}`."
+        )
+    seen = f"This time the order came out right by chance: {timing.message}" if timing.passed else timing.message
+    return fail(
+        f"{told} {seen}",
+        f"use the long form: `depends_on: {{{after}: {{condition: {condition}}}}}`",
+    )
+
+
 @kind("compose_start_order", "service {service} started only after {after} was {condition}")
 def compose_start_order(
     ctx: CheckContext, *, project: str, service: str, after: str, condition: str = "service_healthy"
 ) -> Outcome:
-    """Timing, not config: the dependency's health transition (or exit) against the dependent's StartedAt."""
+    """Timing and config: the dependency's health transition (or exit) against the dependent's StartedAt, and the
+    condition Compose was told to wait for (a one-shot job often exits before web starts even with the short form)."""
     dependent = ctx.require_service(project, service)
     dependency = ctx.require_service(project, after)
     if dependent.started_at is None:
@@ -132,9 +183,10 @@ def compose_start_order(
             "`docker compose up -d` prints why (e.g. a dependency without a healthcheck, or a job that failed)",
         )
     if condition == "service_healthy":
-        return _healthy_order(ctx, dependent, dependency, after)
+        return _declared(ctx, project, dependent, after, condition, _healthy_order(ctx, dependent, dependency, after))
     if condition == "service_completed_successfully":
-        return _completed_order(dependent, dependency, after)
+        timing = _completed_order(dependent, dependency, after)
+        return _declared(ctx, project, dependent, after, condition, timing)
     # `docker compose restart` restarts every service at once, so after one the start times no longer
     # show the order `up` used; what Compose was told (its depends_on label) does, and a recheck stays stable.
     if after not in dependent.depends_on:

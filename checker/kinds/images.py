@@ -99,17 +99,44 @@ def path_in_image(ctx: CheckContext, image: str, path: str) -> int | None:
         container.remove(force=True)
 
 
+def _hidden_in_layer(ctx: CheckContext, image: str, path: str) -> tuple[str, int] | None:
+    """(the step, the size) of a lower layer that still holds `path` though the image hides it (a later
+    `RUN rm`): every layer ships with the image. Only layers that wrote files (size > 0) and that this daemon
+    built (an id, not `<missing>`) can be looked into."""
+    own = ctx.api.inspect_image(image)["Id"]
+    for entry in ctx.api.history(image):
+        layer = entry.get("Id") or ""
+        if entry.get("Size", 0) <= 0 or not layer.startswith("sha256:") or layer == own:
+            continue
+        size = path_in_image(ctx, layer, path)
+        if size is not None:
+            step = (entry.get("CreatedBy") or "").replace("/bin/sh -c #(nop) ", "").strip()
+            return step, size
+    return None
+
+
 @kind("image_lacks_path", "the image {image} has no {path}", behaviour=True)
 def image_lacks_path(ctx: CheckContext, *, image: str, path: str) -> Outcome:
-    """A file that must not ship (a secret, local junk) is not in any layer the image exposes."""
+    """A file that must not ship (a secret, local junk) is not in any layer the image ships, hidden ones too."""
     ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    keep_out = (
+        f"list `{name}` in a .dockerignore next to the Dockerfile (it keeps files out of the build context), or "
+        f"COPY only what the app needs"
+    )
     size = path_in_image(ctx, image, path)
     if size is not None:
-        name = path.rstrip("/").rsplit("/", 1)[-1]
         return fail(
             f"{path} is in the image ({size} bytes): a COPY took it from the build context, and anyone who pulls the "
             f"image can read it.",
-            f"list `{name}` in a .dockerignore next to the Dockerfile (it keeps files out of the build context), or "
-            f"COPY only what the app needs",
+            keep_out,
         )
-    return ok("it is not there.")
+    hidden = _hidden_in_layer(ctx, image, path)
+    if hidden is not None:
+        step, size = hidden
+        return fail(
+            f"{path} is hidden, not gone: the layer of `{step[:80]}` still holds it ({size} bytes), and every layer "
+            f"ships with the image (`docker save` extracts it). A later `RUN rm` only hides it.",
+            keep_out,
+        )
+    return ok("it is not there, in no layer.")

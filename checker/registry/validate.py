@@ -153,6 +153,7 @@ def _across_exercises(registry: Registry, found: dict[str, list[str]]) -> None:
                     mine.append(f"{what[:-1]} {name!r} is also owned by {owner}: resetting one would break the other")
 
 
+MIN_ALTERNATIVES = 2  # right answers written differently: a check that wants the reference's text fails them
 PACKAGE_ARCHIVE = re.compile(r"\b(apt-get|apt|apk)\s+(update|install|add)\b")
 
 
@@ -165,6 +166,7 @@ def exercise_problems(ex: Exercise) -> list[str]:
             (not ex.checks, "no checks"),
             (not ex.solution, "no reference solution"),
             (not ex.wrong, "no known wrong answer"),
+            (len(ex.alternatives) < MIN_ALTERNATIVES, f"fewer than {MIN_ALTERNATIVES} alternative right answers"),
         )
         if missing
     ]

@@ -39,6 +39,14 @@ def test_every_mistake_at_once_patterns_first() -> None:
     assert problems == ["restart always", "`restart:` is given twice (line 5); a key may appear only once"]
 
 
+def test_a_mistake_named_in_a_comment_is_not_the_mistake() -> None:
+    """A learner's note (`# was envirionment:`) must not fail a fixed file; a `#` inside a string is no comment."""
+    fixed = "# fixed: envirionment\nservices:\n  web:\n    environment:  # was envirionment\n"
+    fixed += "      A: 'x # envirionment'\n"
+    assert file_mistakes(fixed, {"misspelt": "envirionment"}) == ["misspelt"]
+    assert file_mistakes(fixed.replace("'x # envirionment'", "x"), {"misspelt": "envirionment"}) == []
+
+
 def test_a_file_that_is_not_yaml_says_so_with_its_line() -> None:
     problems = file_mistakes("services:\n  web: [unclosed\n")
     assert len(problems) == 1 and "not valid YAML yet (line 3)" in problems[0]

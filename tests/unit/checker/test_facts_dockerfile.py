@@ -67,8 +67,20 @@ def test_a_fixed_file_has_no_mistake_and_a_missing_workdir_is_one() -> None:
 
 
 def test_each_build_stage_is_judged_on_its_own() -> None:
-    stages = "FROM busybox AS build\nWORKDIR /src\nCOPY . .\nFROM busybox\nCOPY --from=build /src/out /out\n"
+    stages = "FROM busybox AS build\nWORKDIR /src\nCOPY . .\nFROM busybox\nCOPY --from=build /src/out out\n"
     assert dockerfile_mistakes(stages, "packages.txt") == [
-        "there is no WORKDIR, so line 5 `COPY --from=build /src/out /out` and the rest work in `/`: "
+        "there is no WORKDIR, so line 5 `COPY --from=build /src/out out` and the rest work in `/`: "
         "set `WORKDIR /app` before them"
     ]
+
+
+def test_a_late_workdir_is_no_mistake_when_nothing_before_it_uses_the_current_folder() -> None:
+    absolute = (
+        "FROM python:3.11-slim\nCOPY packages.txt /app/\nRUN xargs apt-get install -y < /app/packages.txt\n"
+        "COPY app.py /app/app.py\nWORKDIR /app\n"
+    )
+    assert dockerfile_mistakes(absolute, "packages.txt") == []
+    relative_run = absolute.replace("< /app/packages.txt", "< packages.txt")
+    assert dockerfile_mistakes(relative_run, "packages.txt")[-1].startswith("line 5 `WORKDIR /app` comes after line 3")
+    relative_copy = absolute.replace("COPY app.py /app/app.py", "COPY app.py .")
+    assert dockerfile_mistakes(relative_copy, "packages.txt")[-1].startswith("line 5 `WORKDIR /app` comes after line 4")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from checker.facts.networks import MARKER, Attempt, Network, classify, interface_names, split_attempts, wget_command
+from checker.facts.networks import (
+    MARKER,
+    NO_DNS_ANSWER,
+    Attempt,
+    Network,
+    attempt_script,
+    classify,
+    interface_names,
+    split_attempts,
+    wget_command,
+)
 
 
 @pytest.mark.parametrize(
@@ -15,6 +25,8 @@ from checker.facts.networks import MARKER, Attempt, Network, classify, interface
         (Attempt(None, ""), False, "timeout"),
         (Attempt(143, ""), False, "timeout"),
         (Attempt(1, "wget: bad address 'db'"), False, "dns"),
+        (Attempt(1, "ping: bad address 'db'"), False, "dns"),
+        (Attempt(1, f"{NO_DNS_ANSWER} within 3 s"), False, "dns"),
         (Attempt(1, "wget: can't connect to remote host: Connection refused"), False, "refused"),
         (Attempt(1, "wget: error getting response: Connection reset by peer"), True, "answered"),
         (Attempt(127, "sh: wget: not found"), False, "other"),
@@ -30,6 +42,20 @@ def test_the_reasons_say_what_to_fix() -> None:
     assert "does not resolve" in classify(Attempt(1, "bad address"), "db", 1).reason
     assert "refused" in classify(Attempt(1, "Connection refused"), "db", 1).reason
     assert "no `wget`" in classify(Attempt(127, ""), "db", 1).reason
+
+
+def test_a_lookup_that_gets_no_answer_is_a_name_that_does_not_resolve() -> None:
+    reason = classify(Attempt(1, f"{NO_DNS_ANSWER} within 3 s"), "api", 8000).reason
+    assert "the name 'api' does not resolve" in reason
+    assert "no DNS answer" in reason
+
+
+def test_an_attempt_looks_the_name_up_first_but_not_an_address() -> None:
+    by_name = attempt_script("api", 8000, "/x")
+    assert by_name.index("ping -c 1 -W 1 api") < by_name.index("wget -q -O /dev/null http://api:8000/x")
+    assert NO_DNS_ANSWER in by_name
+    assert "ping" not in attempt_script("172.18.0.3", 8000)
+    assert "'a b'" in attempt_script("a b", 80)  # quoted for the shell
 
 
 def test_attempts_of_one_probe_are_split_by_their_markers() -> None:

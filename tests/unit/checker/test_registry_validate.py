@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
-from checker.registry import CheckSpec, Exercise, Owned, Registry, Step, WrongAnswer
+from checker.registry import Alternative, CheckSpec, Exercise, Owned, Registry, Step, WrongAnswer
 from checker.registry.validate import check_problems, problems
 
 EXERCISE = Exercise(
@@ -19,6 +19,7 @@ EXERCISE = Exercise(
     solution=(Step(shell="true"),),
     wrong=(WrongAnswer("nothing", (), "no container"),),
     owns=Owned(containers=("demo-box",)),
+    alternatives=(Alternative("long flag", (Step(shell="true"),)), Alternative("other order", (Step(shell=":"),))),
 )
 
 
@@ -34,8 +35,12 @@ def test_what_an_exercise_needs() -> None:
         "hint 1 is empty",
         "wrong answer 'x' has no `expect`",
     ]
-    unhelpful = replace(EXERCISE, hints=(), wrong=())
-    assert problems(Registry((unhelpful,)))["demo"] == ["no hints", "no known wrong answer"]
+    unhelpful = replace(EXERCISE, hints=(), wrong=(), alternatives=EXERCISE.alternatives[:1])
+    assert problems(Registry((unhelpful,)))["demo"] == [
+        "no hints",
+        "no known wrong answer",
+        "fewer than 2 alternative right answers",
+    ]
 
 
 def test_a_build_that_installs_packages_must_ask_for_a_way_out() -> None:

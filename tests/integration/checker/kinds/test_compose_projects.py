@@ -66,6 +66,45 @@ def test_start_order(stack: CheckContext) -> None:
     assert not outcome.passed and "web has no healthcheck" in outcome.message
 
 
+CHAINED = """services:
+  seed:
+    image: busybox:1.35
+    command: ["true"]
+  mid:
+    image: busybox:1.35
+    command: ["sleep", "300"]
+    depends_on:
+      seed:
+        condition: service_completed_successfully
+  web:
+    image: busybox:1.35
+    command: ["sleep", "300"]
+    depends_on: [mid]
+  lucky:
+    image: busybox:1.35
+    command: ["sleep", "300"]
+    depends_on: [seed]
+"""
+
+
+def test_start_order_needs_the_declared_condition(ctx, compose_project) -> None:
+    """A job that exits in milliseconds often finishes before a short-form dependent starts: the timing alone
+    would pass it, what Compose was told does not. A chain (web → mid → seed completed) is told to wait."""
+    project, folder = compose_project
+    (folder / "compose.yaml").write_text(CHAINED)
+    up = run_compose(["up", "-d"], cwd=folder, project=project, timeout=120)
+    assert up.returncode == 0, up.output
+    params = {"project": project, "after": "seed", "condition": "service_completed_successfully"}
+    lucky = run_kind(ctx, "compose_start_order", service="lucky", **params)
+    assert not lucky.passed and "waits only for seed to start" in lucky.message, lucky.message
+    chained = run_kind(ctx, "compose_start_order", service="web", **params)
+    assert chained.passed, chained.message
+    alone = run_kind(
+        ctx, "compose_start_order", service="mid", project=project, after="web", condition="service_started"
+    )
+    assert not alone.passed and "does not wait for web" in alone.message
+
+
 def test_counter_survives_restart(stack: CheckContext) -> None:
     outcome = run_kind(stack, "compose_counter_survives_restart", project=NAME, port=PORT, minimum=101)
     assert outcome.passed, outcome.message

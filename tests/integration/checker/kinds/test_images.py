@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker.kinds import images
+from checker.kinds import builds, images
 
-from .helpers import BUSYBOX, build_image, labelled, unique
+from .helpers import BUSYBOX, build_image, labelled, tag_for, unique, write_context
 
 pytestmark = pytest.mark.docker
 
@@ -26,3 +26,13 @@ def test_image_lacks_path_passes_for_an_ignored_file_and_fails_for_a_copied_one(
     outcome = images.image_lacks_path(ctx, image=file_image, path="/app/keep.txt")
     assert not outcome.passed and "/app/keep.txt is in the image" in outcome.message and ".dockerignore" in outcome.hint
     assert not labelled(docker_client, EXERCISE)
+
+
+def test_image_lacks_path_fails_for_a_file_a_later_run_only_hides(ctx, tracker, tmp_path) -> None:
+    tag = tag_for(tracker, "hidden")
+    context = write_context(
+        tmp_path, "hidden", "FROM busybox:1.35\nWORKDIR /app\nCOPY . .\nRUN rm .env\n", {".env": "TOKEN=secret\n"}
+    )
+    assert builds.dockerfile_builds(ctx, context=context, tag=tag).passed
+    outcome = images.image_lacks_path(ctx, image=tag, path="/app/.env")
+    assert not outcome.passed and "is hidden, not gone" in outcome.message and "`COPY " in outcome.message
