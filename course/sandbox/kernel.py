@@ -147,8 +147,13 @@ class SandboxKernelManager(AsyncKernelManager):
         signal `unshare --kill-child` set, and a kernel that called setsid() escapes its process group."""
         init, self._init = getattr(self, "_init", None), None
         if init is not None and process_start_time(init[0]) == init[1]:
+            try:
+                namespace = os.stat(f"/proc/{init[0]}/ns/pid").st_ino
+            except OSError:
+                return
             with contextlib.suppress(ProcessLookupError):
                 os.kill(init[0], signal.SIGKILL)
+            _wait_until_empty(namespace)
 
     def cleanup_resources(self, restart: bool = False) -> None:
         """After every shutdown (graceful or not) and restart: no process of the old kernel is left."""
@@ -157,6 +162,23 @@ class SandboxKernelManager(AsyncKernelManager):
         if not restart:
             for path in Path(self.ip).parent.glob(f"{Path(self.ip).name}-*"):
                 path.unlink(missing_ok=True)
+
+
+def _wait_until_empty(namespace: int, timeout: float = 15.0) -> None:
+    """Wait until no process of a PID namespace is left: after a fork bomb the sandbox's pids limit stays full
+    until they are all gone, and a replacement kernel started before then dies at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = False
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.stat(entry / "ns" / "pid").st_ino == namespace:
+                        alive = True
+                        break
+        if not alive:
+            return
+        time.sleep(0.05)
 
 
 def stop(km: AsyncKernelManager) -> None:
