@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from course.grading.placement import Placement
 
 DEFAULT_CELL_TIMEOUT = 120.0
 STARTUP_TIMEOUT = 60.0
+REPLACEMENT_RETRY_S = 3.0
 KERNEL_NAME = "python3"  # always: a submission cannot choose its own kernel
 
 
@@ -174,7 +176,15 @@ class KernelRunner:
     def run(self, index: int) -> CellFailure | None:
         """Execute one cell; a learner's failure comes back as a CellFailure, never as an exception."""
         if self._client is None:
-            self._start()
+            try:
+                self._start()
+            except KernelUnavailable:
+                if not self._replacing:
+                    raise
+                # The learner's last cell may have exhausted the sandbox (a fork bomb's processes still dying):
+                # one more try after a pause, then it is the grader's failure.
+                time.sleep(REPLACEMENT_RETRY_S)
+                self._start()
         try:
             self._client.execute_cell(self.nb.cells[index], index)
         except Exception as exc:  # noqa: BLE001 - classified in one place, re-raised if it is ours
