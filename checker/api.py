@@ -6,6 +6,7 @@ errors arrive as CourseError with a fix, never as a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from checker.deadline import run_within
 from checker.docker_client import get_client
 from checker.engine import could_not_check, run_exercise
 from checker.errors import CourseError
-from checker.registry import Exercise, Registry, default_registry
+from checker.registry import Exercise, Registry, Step, default_registry
 from checker.results import ExerciseResult
 from checker.steps import run_steps
 
@@ -77,30 +78,40 @@ def prepare(exercise_id: str, *, workdir: Path | None = None, registry: Registry
     run_steps(ex.setup, workdir=workdir, exercise_id=ex.id)
 
 
-def solve(exercise_id: str, *, workdir: Path | None = None, registry: Registry | None = None) -> list[str]:
-    """Apply the reference solution from a clean start."""
+def apply_steps(
+    exercise_id: str,
+    steps: Callable[[Exercise], Sequence[Step]],
+    *,
+    strict: bool,
+    timeout: float | None = None,
+    workdir: Path | None = None,
+    registry: Registry | None = None,
+) -> list[str]:
+    """From a clean start, run the exercise's `steps(exercise)`; with `strict` a failing step raises
+    (right answers), without it failures are part of the answer (wrong answers, mutants)."""
     ex = exercise(exercise_id, registry)
     workdir = workdir or settings.workdir()
     prepare(ex.id, workdir=workdir, registry=registry)
-    return run_steps(ex.solution, workdir=workdir, exercise_id=ex.id, timeout=ex.timeout)
+    limit = ex.timeout if timeout is None else timeout
+    return run_steps(steps(ex), workdir=workdir, exercise_id=ex.id, strict=strict, timeout=limit)
+
+
+def solve(exercise_id: str, *, workdir: Path | None = None, registry: Registry | None = None) -> list[str]:
+    """Apply the reference solution from a clean start."""
+    return apply_steps(exercise_id, lambda ex: ex.solution, strict=True, workdir=workdir, registry=registry)
 
 
 def apply_alternative(
     exercise_id: str, index: int, *, workdir: Path | None = None, registry: Registry | None = None
 ) -> list[str]:
     """Apply alternative right answer `index` from a clean start; its steps must succeed, as the solution's."""
-    ex = exercise(exercise_id, registry)
-    workdir = workdir or settings.workdir()
-    prepare(ex.id, workdir=workdir, registry=registry)
-    return run_steps(ex.alternatives[index].steps, workdir=workdir, exercise_id=ex.id, strict=True, timeout=ex.timeout)
+    return apply_steps(
+        exercise_id, lambda ex: ex.alternatives[index].steps, strict=True, workdir=workdir, registry=registry
+    )
 
 
 def apply_wrong(
     exercise_id: str, index: int, *, workdir: Path | None = None, registry: Registry | None = None
 ) -> list[str]:
     """Apply known wrong answer `index` from a clean start (its commands may fail: they are wrong)."""
-    ex = exercise(exercise_id, registry)
-    workdir = workdir or settings.workdir()
-    prepare(ex.id, workdir=workdir, registry=registry)
-    steps = ex.wrong[index].steps
-    return run_steps(steps, workdir=workdir, exercise_id=ex.id, strict=False, timeout=ex.timeout)
+    return apply_steps(exercise_id, lambda ex: ex.wrong[index].steps, strict=False, workdir=workdir, registry=registry)

@@ -28,7 +28,6 @@ from checker.docker_client import get_client
 from checker.errors import StepFailed, explain
 from checker.labels import EXERCISE
 from checker.registry import Exercise, Registry, Step
-from checker.steps import run_steps
 
 # Options of docker commands that take a value: dropping one drops its value too.
 VALUE_OPTIONS = frozenset(
@@ -195,10 +194,12 @@ def run_mutants(ex: Exercise, *, workdir: Path, registry: Registry | None = None
     try:
         for mutant in mutants(ex):
             report.tried += 1
-            api.prepare(ex.id, workdir=workdir, registry=registry)
             limit = min(ex.timeout, MUTANT_STEP_TIMEOUT)
+            steps = labelled(mutant.steps)
             try:
-                run_steps(labelled(mutant.steps), workdir=workdir, exercise_id=ex.id, strict=False, timeout=limit)
+                api.apply_steps(
+                    ex.id, lambda _ex, s=steps: s, strict=False, timeout=limit, workdir=workdir, registry=registry
+                )
             except StepFailed:
                 pass  # a step that blocks (no `-d`) is cut off: what it started by then is what gets checked
             result = api.check(ex.id, workdir=workdir, registry=registry)
