@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test lint setup images doctor verify verify-sandbox bench clean-venv
+.PHONY: lab test lint setup images doctor verify verify-sandbox workshop messages bench clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ verify: setup
 # Every chapter again, each in a fresh sandbox (root): what workshops and grading run.
 verify-sandbox: setup
 	$(PY) -m course verify --sandbox
+
+# A workshop server on this machine (root): JupyterHub, a sandbox per learner, the instructor's live dashboard.
+# `python -m course workshop status | export | down` while it runs; see docs/workshop.md.
+workshop: setup
+	$(PY) -m course workshop up $(WORKSHOP_ARGS)
+
+# After changing any learner-facing text: extract it and merge it into the Korean catalogue
+# (checker/locale/ko/LC_MESSAGES/course.po), then translate what comes in empty. See checker/i18n.py.
+messages: $(STAMP)
+	$(PY) -m checker.i18n_extract
 
 bench: setup
 	$(PY) bench/run_all.py

@@ -14,10 +14,11 @@ from typing import Any, Callable
 from checker.context import CheckContext
 from checker.errors import DaemonUnavailable, explain
 from checker.facts.build_log import BuildResult, BuildStep, StepParser
+from checker.i18n import N_, _
 from checker.labels import EXERCISE, MANAGED, course_labels
 from checker.outcome import Outcome, fail
 
-BASE_IMAGE_HINT = (
+BASE_IMAGE_HINT = N_(
     "nothing can be pulled here: start FROM one of the course's base images (`python:3.11-slim`, "
     "`debian:bookworm-slim`, `busybox:1.35`); `python -m course images` provisions them"
 )
@@ -94,7 +95,7 @@ def run_build(
             if "stream" in chunk:
                 parser.feed(str(chunk["stream"]))
             if "error" in chunk:
-                result.error = str(chunk.get("error") or "").strip() or "the build failed"
+                result.error = str(chunk.get("error") or "").strip() or _("the build failed")
             aux = chunk.get("aux")
             if isinstance(aux, dict) and aux.get("ID"):
                 result.image_id = aux["ID"]
@@ -112,7 +113,7 @@ def run_build(
         builder.close()
         result.seconds = time.monotonic() - started
     if result.image_id is None and result.error is None and not result.timed_out:
-        result.error = "the build ended without producing an image"
+        result.error = _("the build ended without producing an image")
     if result.image_id is None and discard_on_failure:
         _remove_layers_of_failed_build(ctx, result)
     return result
@@ -155,22 +156,32 @@ def describe_build_failure(result: BuildResult, timeout: float) -> Outcome:
     """The failing instruction, the daemon's error, and the log's tail, with what to do."""
     step = result.last_step
     if result.timed_out:
-        where = f" It was at {step}." if step else ""
+        where = " " + _("It was at {step}.").format(step=step) if step else ""
         return fail(
-            f"The build did not finish within {timeout:g} s.{where} Last lines of the build log:\n{result.tail()}",
-            "look for a step that waits forever or downloads too much; build it yourself with `docker build` to watch "
-            "it",
+            _("The build did not finish within {timeout:g} s.{where} Last lines of the build log:\n{log}").format(
+                timeout=timeout, where=where, log=result.tail()
+            ),
+            _(
+                "look for a step that waits forever or downloads too much; build it yourself with `docker build` to "
+                "watch it"
+            ),
         )
-    error = result.error or "unknown error"
+    error = result.error or _("unknown error")
     if step is None or "parse error" in error.lower() or "unknown instruction" in error.lower():
         return fail(
-            f"Docker could not read the Dockerfile: {error}",
-            "fix the line it names; every instruction is `KEYWORD arguments`, and COPY needs a source and a "
-            "destination",
+            _("Docker could not read the Dockerfile: {error}").format(error=error),
+            _(
+                "fix the line it names; every instruction is `KEYWORD arguments`, and COPY needs a source and a "
+                "destination"
+            ),
         )
     if step.keyword == "FROM":
-        return fail(f"The base image of {step} is not available: {error}", BASE_IMAGE_HINT)
+        return fail(
+            _("The base image of {step} is not available: {error}").format(step=step, error=error), _(BASE_IMAGE_HINT)
+        )
     return fail(
-        f"The build failed at {step}: {error}\nLast lines of the build log:\n{result.tail()}",
-        "fix that instruction; the log above shows what it printed before it failed",
+        _("The build failed at {step}: {error}\nLast lines of the build log:\n{log}").format(
+            step=step, error=error, log=result.tail()
+        ),
+        _("fix that instruction; the log above shows what it printed before it failed"),
     )

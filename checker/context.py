@@ -19,6 +19,7 @@ from checker.facts.images import Image
 from checker.facts.networks import Network
 from checker.facts.services import Service, find_service
 from checker.facts.volumes import Volume
+from checker.i18n import _
 from checker.outcome import Outcome, Unmet, fail
 
 if TYPE_CHECKING:
@@ -37,20 +38,22 @@ VIEWS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 def missing_container(name: str) -> Outcome:
     return fail(
-        f"There is no container named {name!r}.", f"`docker ps -a` lists your containers; did you pass `--name {name}`?"
+        _("There is no container named {container!r}.").format(container=name),
+        _("`docker ps -a` lists your containers; did you pass `--name {container}`?").format(container=name),
     )
 
 
 def missing_image(name: str) -> Outcome:
     return fail(
-        f"There is no image {name!r}.", f"build or tag it: `docker build -t {name} .`; `docker images` lists yours"
+        _("There is no image {image!r}.").format(image=name),
+        _("build or tag it: `docker build -t {image} .`; `docker images` lists yours").format(image=name),
     )
 
 
 def missing_network(name: str) -> Outcome:
     return fail(
-        f"There is no network named {name!r}.",
-        f"`docker network ls` lists them; create it with `docker network create {name}`",
+        _("There is no network named {network!r}.").format(network=name),
+        _("`docker network ls` lists them; create it with `docker network create {network}`").format(network=name),
     )
 
 

@@ -17,10 +17,11 @@ import threading
 from typing import Callable, TypeVar
 
 from checker.errors import CheckTimeout
+from checker.i18n import N_, _
 
 T = TypeVar("T")
 
-HANGING_FIX = "something is hanging (a container that never answers?); `docker ps` and `docker logs` show its state"
+HANGING_FIX = N_("something is hanging (a container that never answers?); `docker ps` and `docker logs` show its state")
 
 
 class _Runner:
@@ -52,12 +53,13 @@ def run_within(
     work: Callable[[], T],
     what: str,
     *,
-    fix: str = HANGING_FIX,
+    fix: str | None = None,
     cleanup: Callable[[], None] | None = None,
 ) -> T:
     """`work()` in a daemon thread; a CheckTimeout (never a result) after `seconds`.
 
-    `what` names the work in the message: "The check of warmup-hello".
+    `what` names the work in the message: "The check of warmup-hello" (in the learner's language);
+    `fix` defaults to HANGING_FIX.
 
     `cleanup` runs in that thread once `work` has returned or raised, whether or
     not the caller is still waiting: what it releases stays held while work runs.
@@ -80,7 +82,10 @@ def run_within(
     runner = _Runner.take()
     runner.jobs.put(job)
     if not done.wait(seconds):
-        raise CheckTimeout(f"{what} did not finish within {seconds:g} s.", fix)
+        raise CheckTimeout(
+            _("{what} did not finish within {seconds:g} s.").format(what=what, seconds=seconds),
+            _(HANGING_FIX) if fix is None else fix,
+        )
     runner.give_back()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from checker.context import CheckContext
 from checker.errors import CourseError, DaemonUnavailable, RegistryError, explain
+from checker.i18n import _
 from checker.kinds import get_kind
 from checker.registry import CheckSpec, Exercise
 from checker.results import CheckResult, ExerciseResult
 
 
 def check_name(spec: CheckSpec) -> str:
-    return spec.name or get_kind(spec.kind).title(spec.params)
+    """The name a chapter file gives the check (learner text, so translated), else its kind's description."""
+    return _(spec.name) if spec.name else get_kind(spec.kind).title(spec.params)
 
 
 def run_check(ctx: CheckContext, spec: CheckSpec) -> CheckResult:
@@ -45,7 +47,7 @@ def score(exercise: Exercise, checks: tuple[CheckResult, ...]) -> float:
 
 
 def _not_checked(name: str, first_failure: str) -> CheckResult:
-    return CheckResult(name, False, f"not checked: first fix “{first_failure}”.")
+    return CheckResult(name, False, _("not checked: first fix “{check}”.").format(check=first_failure))
 
 
 def run_exercise(exercise: Exercise, ctx: CheckContext | None = None) -> ExerciseResult:

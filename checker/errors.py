@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from checker.i18n import N_, _
+
 
 class CourseError(Exception):
     """An error with a problem statement and a fix, both for humans."""
@@ -45,7 +47,9 @@ class RegistryError(CourseError):
     """The exercise registry itself is malformed (a course author's mistake)."""
 
 
-DAEMON_FIX = "start Docker (e.g. `sudo systemctl start docker` or `sudo dockerd &`), then run `python -m course doctor`"
+DAEMON_FIX = N_(
+    "start Docker (e.g. `sudo systemctl start docker` or `sudo dockerd &`), then run `python -m course doctor`"
+)
 
 
 def _api_text(exc: BaseException) -> str:
@@ -75,12 +79,18 @@ def explain_daemon_message(text: str) -> str:
     """A daemon error string (e.g. a container's State.Error) in plain words, with what to do."""
     if "port is already allocated" in text or "address already in use" in text:
         port = re.search(r":(\d+)(?: failed|:)", text)
-        which = port.group(1) if port else "that port"
-        return f"host port {which} is already in use by something else; publish another host port or stop what uses it"
+        if port is None:
+            return _(
+                "host port that port is already in use by something else; "
+                "publish another host port or stop what uses it"
+            )
+        return _(
+            "host port {port} is already in use by something else; publish another host port or stop what uses it"
+        ).format(port=port.group(1))
     if "executable file not found" in text or "no such file or directory" in text:
-        return (
-            f"{text.strip()} — the command does not exist in the image; check CMD/ENTRYPOINT or the command you passed"
-        )
+        return _(
+            "{error} — the command does not exist in the image; check CMD/ENTRYPOINT or the command you passed"
+        ).format(error=text.strip())
     return text.strip()
 
 
@@ -93,59 +103,79 @@ def explain(exc: BaseException) -> CourseError:
 
     if isinstance(exc, PermissionError) or "Permission denied" in str(exc):
         return DaemonUnavailable(
-            "Permission denied on the Docker socket.",
-            "add yourself to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or run as root",
+            _("Permission denied on the Docker socket."),
+            _("add yourself to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or run as root"),
         )
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return CheckTimeout(
-            "The Docker daemon did not answer in time.", "check that it is not overloaded (`docker info`), then retry"
+            _("The Docker daemon did not answer in time."),
+            _("check that it is not overloaded (`docker info`), then retry"),
         )
     if isinstance(exc, docker.errors.DockerException) and not isinstance(exc, docker.errors.APIError):
         if _is_connection_error(exc) or "Error while fetching server API version" in str(exc):
-            return DaemonUnavailable("The Docker daemon is not running or cannot be reached.", DAEMON_FIX)
+            return DaemonUnavailable(_("The Docker daemon is not running or cannot be reached."), _(DAEMON_FIX))
     if _is_connection_error(exc):
-        return DaemonUnavailable("The Docker daemon is not running or cannot be reached.", DAEMON_FIX)
+        return DaemonUnavailable(_("The Docker daemon is not running or cannot be reached."), _(DAEMON_FIX))
     if isinstance(exc, docker.errors.ImageNotFound):
         return CourseError(
-            f"Image not found: {_api_text(exc)}.",
-            "check the image name and tag for typos; `docker images` lists what you have",
+            _("Image not found: {error}.").format(error=_api_text(exc)),
+            _("check the image name and tag for typos; `docker images` lists what you have"),
         )
     if isinstance(exc, docker.errors.NotFound):
-        return CourseError(f"Not found: {_api_text(exc)}.", "check the name for typos; `docker ps -a` lists containers")
+        return CourseError(
+            _("Not found: {error}.").format(error=_api_text(exc)),
+            _("check the name for typos; `docker ps -a` lists containers"),
+        )
     if isinstance(exc, docker.errors.BuildError):
         tail = "\n".join(
             str(chunk.get("stream", chunk.get("error", ""))).rstrip() for chunk in list(exc.build_log)[-8:]
         )
         return CourseError(
-            f"The build failed: {exc.msg}\n{tail}".rstrip(),
-            "fix the failing Dockerfile instruction shown above, then rebuild",
+            _("The build failed: {error}\n{log}").format(error=exc.msg, log=tail).rstrip(),
+            _("fix the failing Dockerfile instruction shown above, then rebuild"),
         )
     if isinstance(exc, docker.errors.APIError):
         text = _api_text(exc)
         pull = re.search(r"images/create\?tag=([^&\s]+)&fromImage=([^&\s\":]+)", str(exc))
         if pull or "pull access denied" in text or "manifest unknown" in text:
-            image = f"{pull.group(2)}:{pull.group(1)}" if pull else "that image"
+            image = f"{pull.group(2)}:{pull.group(1)}" if pull else _("that image")
             return CourseError(
-                f"The image {image} is not on this machine and cannot be pulled ({text.strip()[:160]}).",
-                "check the name and tag for typos (`docker images` lists what you have); `python -m course images` "
-                "provisions the course's images",
+                _("The image {image} is not on this machine and cannot be pulled ({error}).").format(
+                    image=image, error=text.strip()[:160]
+                ),
+                _(
+                    "check the name and tag for typos (`docker images` lists what you have); `python -m course images` "
+                    "provisions the course's images"
+                ),
             )
         if "port is already allocated" in text or "address already in use" in text:
             port = re.search(r"0\.0\.0\.0:(\d+)|:(\d+) failed", text)
-            which = next((g for g in port.groups() if g), "that port") if port else "that port"
+            which = next((g for g in port.groups() if g), None) if port else None
+            if which is None:
+                return CourseError(
+                    _("Host port that port is already in use."),
+                    _("stop whatever uses it (`docker ps --filter publish=that port`) or publish another host port"),
+                )
             return CourseError(
-                f"Host port {which} is already in use.",
-                f"stop whatever uses it (`docker ps --filter publish={which}`) or publish another host port",
+                _("Host port {port} is already in use.").format(port=which),
+                _("stop whatever uses it (`docker ps --filter publish={port}`) or publish another host port").format(
+                    port=which
+                ),
             )
         if exc.status_code == 409 or "Conflict" in text:
             return CourseError(
-                f"Name conflict: {text}", "remove the old one first (`docker rm -f NAME`) or choose another name"
+                _("Name conflict: {error}").format(error=text),
+                _("remove the old one first (`docker rm -f NAME`) or choose another name"),
             )
         return CourseError(
-            f"Docker refused the request: {text}", "read the message above; `python -m course doctor` checks the set-up"
+            _("Docker refused the request: {error}").format(error=text),
+            _("read the message above; `python -m course doctor` checks the set-up"),
         )
     if isinstance(exc, TimeoutError):
-        return CheckTimeout(str(exc) or "Timed out.", "retry; if it keeps happening, run `python -m course doctor`")
+        return CheckTimeout(
+            str(exc) or _("Timed out."), _("retry; if it keeps happening, run `python -m course doctor`")
+        )
     return CourseError(
-        f"Unexpected error: {type(exc).__name__}: {exc}", "retry; if it persists, report it with this message"
+        _("Unexpected error: {kind}: {error}").format(kind=type(exc).__name__, error=exc),
+        _("retry; if it persists, report it with this message"),
     )

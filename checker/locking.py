@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from checker.errors import CheckBusy
+from checker.i18n import _
 
 
 def _lock_dir() -> Path:
@@ -60,8 +61,8 @@ def acquire(exercise_id: str, wait: float = 5.0) -> HeldLock:
             if time.monotonic() >= deadline:
                 handle.close()
                 raise CheckBusy(
-                    f"Another check or reset of {exercise_id} is still running.",
-                    "wait for it to finish, then click Check again",
+                    _("Another check or reset of {exercise} is still running.").format(exercise=exercise_id),
+                    _("wait for it to finish, then click Check again"),
                 ) from None
             time.sleep(0.1)
 

@@ -10,6 +10,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.i18n import _
+
 PASS_MARK = "✔"
 FAIL_MARK = "✘"
 
@@ -82,10 +84,15 @@ class ExerciseResult:
 
     def headline(self) -> str:
         if self.error is not None:
-            return f"{FAIL_MARK} {self.exercise}: could not check"
-        verdict = "passed" if self.passed else "not yet"
+            return _("{mark} {exercise}: could not check").format(mark=FAIL_MARK, exercise=self.exercise)
+        if self.passed:
+            template = _("{mark} {exercise}: passed ({score}/{max_score} points)")
+        else:
+            template = _("{mark} {exercise}: not yet ({score}/{max_score} points)")
         mark = PASS_MARK if self.passed else FAIL_MARK
-        return f"{mark} {self.exercise}: {verdict} ({_fmt(self.score)}/{_fmt(self.max_score)} points)"
+        return template.format(
+            mark=mark, exercise=self.exercise, score=_fmt(self.score), max_score=_fmt(self.max_score)
+        )
 
     def __str__(self) -> str:
         lines = [self.headline()]

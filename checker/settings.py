@@ -68,6 +68,11 @@ SANDBOX = Variable(
     "grading process, never by hand.",
     when_unset="kernels run as this process's user, work folders in the temp folder",
 )
+LANG = Variable(
+    "COURSE_LANG",
+    "The course's language: `en` or `ko`. `python -m course lab --lang ko` sets it and remembers it.",
+    when_unset="the language remembered with the progress, else the locale (LANG=ko_KR.UTF-8: Korean), else English",
+)
 DEBUG = Variable("COURSE_DEBUG", "When set, the command line shows the traceback behind a message.")
 DEBIAN_MIRROR = Variable(
     "COURSE_DEBIAN_MIRROR",
@@ -84,7 +89,7 @@ STEP_VARIABLES = {
     "COURSE_APPS": "the folder of the course's own apps",
 }
 
-VARIABLES = (WORKDIR, PROGRESS, NO_PROGRESS, EXERCISES_DIR, SESSION, DEBUG, DEBIAN_MIRROR, BUILD_TMP, CHROMIUM)
+VARIABLES = (WORKDIR, PROGRESS, NO_PROGRESS, EXERCISES_DIR, SESSION, LANG, DEBUG, DEBIAN_MIRROR, BUILD_TMP, CHROMIUM)
 
 
 def workdir() -> Path:

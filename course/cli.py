@@ -3,6 +3,10 @@
 Exit codes: 0 success or pass, 1 failure or not ready, 2 could not check
 (daemon down, unknown exercise, bad input). No command prints a traceback for
 a learner's or a machine's problem; CourseError messages say what to do.
+
+Every command speaks the learner's language (checker.i18n): `--lang ko`
+before or after the command name, else COURSE_LANG, the language `lab --lang`
+remembered, or the locale. Flag names and JSON stay English.
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from checker import i18n
 from checker.errors import CourseError
+from checker.i18n import _
+from course import cli_language
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -39,20 +46,24 @@ def cmd_images(args: argparse.Namespace) -> int:
     client = get_client(timeout=600)
     if args.import_file:
         loaded = images.import_bundle(client, Path(args.import_file))
-        print(f"Loaded {len(loaded)} image(s): {', '.join(loaded)}")
+        print(_("Loaded {count} image(s): {names}").format(count=len(loaded), names=", ".join(loaded)))
     else:
         images.provision(client, offline=args.offline)
     compose.ensure_plugin()
     if args.export_file:
         path = images.export_bundle(client, Path(args.export_file))
-        print(f"Wrote {path} — hand it to your class: `python -m course images --import {path.name}`")
+        print(
+            _("Wrote {path} — hand it to your class: `{command}`").format(
+                path=path, command=f"python -m course images --import {path.name}"
+            )
+        )
     return 0
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
     from course.setup import lab
 
-    return lab.run(open_browser=not args.no_browser, port=args.port)
+    return lab.run(open_browser=not args.no_browser, port=args.port, lang=args.lang)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -63,7 +74,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         _print_json(rows)
     else:
         for row in rows:
-            print(f"{row['chapter']:02d}  {row['id']:<28} {row['points']:>4g} pt  {row['title']}")
+            title = str(row["title"])  # shown in the learner's language, listed in English by --json
+            print(f"{row['chapter']:02d}  {row['id']:<28} {row['points']:>4g} pt  {_(title)}")
     return 0
 
 
@@ -77,8 +89,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_hint(args: argparse.Namespace) -> int:
     from checker import api
+    from course.notebook.messages import hint_text
 
-    print(api.hint(args.exercise))
+    print(hint_text(api.hint(args.exercise)))
     return 0
 
 
@@ -87,7 +100,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     ex = api.exercise(args.exercise)
     api.solve(ex.id)
-    print(f"Applied the reference solution of {ex.id}:")
+    print(_("Applied the reference solution of {exercise}:").format(exercise=ex.id))
     for step in ex.solution:
         print("  " + step.cell_source.replace("\n", "\n  ").rstrip())
     return 0
@@ -96,14 +109,15 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_reset(args: argparse.Namespace) -> int:
     from checker import api
     from checker.registry import default_registry
+    from course.notebook.messages import removed_text
 
     if not args.all and not args.exercise:
-        raise CourseError("Nothing to reset.", "name an exercise (`reset ID`) or pass `--all`")
+        raise CourseError(_("Nothing to reset."), _("name an exercise (`reset ID`) or pass `--all`"))
     targets = [e.id for e in default_registry().exercises] if args.all else [args.exercise]
     for exercise_id in targets:
         removed = api.reset(exercise_id)
-        if args.exercise or str(removed) != "nothing to remove":
-            print(f"{exercise_id}: {removed}")
+        if args.exercise or any(vars(removed).values()):
+            print(f"{exercise_id}: {removed_text(removed)}")
     return 0
 
 
@@ -133,8 +147,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     started = time.monotonic()
     printer = None if args.json else print
     reports = verify.verify(default_registry(), chapter=args.chapter, workdir=settings.workdir(), on_report=printer)
-    # The course's own CI: every notebook also runs headless with the reference solutions in its answer cells.
-    notebooks = verify.verify_notebooks(default_registry(), chapter=args.chapter, on_report=printer)
+    # The course's own CI: every notebook also runs headless with the reference solutions in its answer cells
+    # (in the language asked for: `--lang ko` runs the Korean notebooks).
+    notebooks = verify.verify_notebooks(
+        default_registry(), chapter=args.chapter, on_report=printer, lang=i18n.language()
+    )
     ok = bool(reports) and all(r.ok for r in reports) and all(n.ok for n in notebooks)
     if args.json:
         _print_json(
@@ -188,9 +205,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
         classroom.require_ci(args.outside_ci)
         if args.jobs != 1:
-            raise CourseError("`--self` grades one notebook at a time, on the runner's own daemon.", "drop --jobs")
+            raise CourseError(
+                _("`--self` grades one notebook at a time, on the runner's own daemon."), _("drop --jobs")
+            )
     elif args.outside_ci:
-        raise CourseError("--outside-ci only goes with --self.", "add --self, or drop --outside-ci")
+        raise CourseError(_("--outside-ci only goes with --self."), _("add --self, or drop --outside-ci"))
     trusted = args.trusted or args.self_grade  # on a CI runner the VM is the sandbox
     options = GradeOptions(out=Path(args.out), timeout=args.timeout, jobs=args.jobs, trusted=trusted)
     run = run_grading([Path(p) for p in args.submissions], options)
@@ -198,15 +217,22 @@ def cmd_grade(args: argparse.Namespace) -> int:
         result = classroom.autograding_result(run.grades)
         classroom.publish(result, options.out)
         print(f"{classroom.points_line(result)} ({options.out / 'autograding.json'})")
-    learners = len(run.grades)
     print(
-        f"Graded {learners} submission(s) in {run.seconds:.0f} s with {run.workers} worker(s): "
-        f"{options.out / 'gradebook.csv'}, {options.out / 'gradebook.json'} and one feedback page per learner."
+        _(
+            "Graded {count} submission(s) in {seconds} s with {workers} worker(s): {csv}, {json} and one feedback "
+            "page per learner."
+        ).format(
+            count=len(run.grades),
+            seconds=f"{run.seconds:.0f}",
+            workers=run.workers,
+            csv=options.out / "gradebook.csv",
+            json=options.out / "gradebook.json",
+        )
     )
     if run.failed:
-        failed = [g.learner for g in run.grades if g.grading_failed]
+        failed = ", ".join(g.learner for g in run.grades if g.grading_failed) or _("the run")
         print(
-            f"✘ Grading itself failed for: {', '.join(failed) or 'the run'}; see the notes in gradebook.json.",
+            "✘ " + _("Grading itself failed for: {learners}; see the notes in gradebook.json.").format(learners=failed),
             file=sys.stderr,
         )
         return 2
@@ -223,84 +249,119 @@ def cmd_kinds(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m course", description="An interactive Docker course, checked against a real Docker daemon."
+        prog="python -m course",
+        description=_("An interactive Docker course, checked against a real Docker daemon."),
+        parents=[cli_language.option(None)],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    per_command = cli_language.option(argparse.SUPPRESS)
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[per_command])
         p.set_defaults(handler=handler)
         return p
 
-    p = add("doctor", cmd_doctor, "Is this machine ready? Checks the daemon, Compose v2, base images, disk and ports.")
+    p = add(
+        "doctor",
+        cmd_doctor,
+        _("Is this machine ready? Checks the daemon, Compose v2, base images, disk and ports."),
+    )
     p.add_argument("--json", action="store_true")
-    p = add("images", cmd_images, "Provision the base images (pull, or build local stand-ins offline).")
-    p.add_argument("--offline", action="store_true", help="do not try to pull; build stand-ins for what is missing")
-    p.add_argument("--export", dest="export_file", metavar="FILE", help="write all base images to one tar bundle")
-    p.add_argument("--import", dest="import_file", metavar="FILE", help="load base images from a bundle")
-    p = add("lab", cmd_lab, "Check the set-up, provision images, then open JupyterLab on the course.")
+    p = add("images", cmd_images, _("Provision the base images (pull, or build local stand-ins offline)."))
+    p.add_argument("--offline", action="store_true", help=_("do not try to pull; build stand-ins for what is missing"))
+    p.add_argument("--export", dest="export_file", metavar="FILE", help=_("write all base images to one tar bundle"))
+    p.add_argument("--import", dest="import_file", metavar="FILE", help=_("load base images from a bundle"))
+    p = add(
+        "lab",
+        cmd_lab,
+        _("Check the set-up, provision images, then open JupyterLab on the course (`--lang ko`: in Korean)."),
+    )
     p.add_argument("--no-browser", action="store_true")
     p.add_argument("--port", type=int, default=8888)
-    p = add("list", cmd_list, "List the exercises.")
+    p = add("list", cmd_list, _("List the exercises."))
     p.add_argument("--json", action="store_true")
-    p = add("check", cmd_check, "Check an exercise (exit 0 pass, 1 fail, 2 could not check).")
+    p = add("check", cmd_check, _("Check an exercise (exit 0 pass, 1 fail, 2 could not check)."))
     p.add_argument("exercise")
     p.add_argument("--json", action="store_true")
-    p = add("hint", cmd_hint, "Show the next hint for an exercise.")
+    p = add("hint", cmd_hint, _("Show the next hint for an exercise."))
     p.add_argument("exercise")
-    p = add("solve", cmd_solve, "Apply an exercise's reference solution.")
+    p = add("solve", cmd_solve, _("Apply an exercise's reference solution."))
     p.add_argument("exercise")
-    p = add("reset", cmd_reset, "Remove what an exercise created (only what it owns).")
+    p = add("reset", cmd_reset, _("Remove what an exercise created (only what it owns)."))
     p.add_argument("exercise", nargs="?")
     p.add_argument("--all", action="store_true")
-    p = add("progress", cmd_progress, "Show your progress per chapter.")
+    p = add("progress", cmd_progress, _("Show your progress per chapter."))
     p.add_argument("--json", action="store_true")
-    p = add("kinds", cmd_kinds, "List the check kinds an exercise can use, with their parameters.")
-    p.add_argument("--markdown", action="store_true", help="as the Markdown of docs/kinds.md")
-    p = add("verify", cmd_verify, "Check the course itself: starters fail, solutions pass, wrong answers fail.")
+    p = add("kinds", cmd_kinds, _("List the check kinds an exercise can use, with their parameters."))
+    p.add_argument("--markdown", action="store_true", help=_("as the Markdown of docs/kinds.md"))
+    p = add(
+        "verify",
+        cmd_verify,
+        _("Check the course itself: starters fail, solutions pass, wrong answers fail (`--lang ko`: in Korean)."),
+    )
     p.add_argument("--chapter", type=int)
     p.add_argument("--json", action="store_true")
     p.add_argument(
         "--sandbox",
         action="store_true",
-        help="each chapter in a fresh sandbox (rootless daemon, unprivileged kernel), as workshops and grading run it",
+        help=_(
+            "each chapter in a fresh sandbox (rootless daemon, unprivileged kernel), as workshops and grading run it"
+        ),
     )
     p.add_argument(
         "--mutations",
         action="store_true",
-        help="instead: one-change mutants of each reference solution must fail, or be recorded as equivalent",
+        help=_("instead: one-change mutants of each reference solution must fail, or be recorded as equivalent"),
     )
-    p = add("grade", cmd_grade, "Grade submitted notebooks headless; write a gradebook (CSV, JSON) and feedback pages.")
+    p = add(
+        "grade",
+        cmd_grade,
+        _("Grade submitted notebooks headless; write a gradebook (CSV, JSON) and feedback pages."),
+    )
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb")
     p.add_argument(
-        "--out", required=True, metavar="DIR", help="where gradebook.csv, gradebook.json and LEARNER.html go"
+        "--out", required=True, metavar="DIR", help=_("where gradebook.csv, gradebook.json and LEARNER.html go")
     )
-    p.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds one cell may run (default 120)")
+    p.add_argument(
+        "--timeout", type=float, default=120.0, metavar="S", help=_("seconds one cell may run (default 120)")
+    )
     p.add_argument(
         "--jobs",
         type=int,
         default=1,
         metavar="N",
-        help="submissions graded at once, each in its own sandbox (default 1)",
+        help=_("submissions graded at once, each in its own sandbox (default 1)"),
     )
     p.add_argument(
         "--trusted",
         action="store_true",
-        help="no sandboxes: run the notebooks as you, on the main daemon (with --jobs N, root worker daemons); "
-        "only for notebooks you trust, never for submissions",
+        help=_(
+            "no sandboxes: run the notebooks as you, on the main daemon (with --jobs N, root worker daemons); "
+            "only for notebooks you trust, never for submissions"
+        ),
     )
     p.add_argument(
         "--self",
         dest="self_grade",
         action="store_true",
-        help="grade this checkout's notebooks on a CI runner (GitHub Classroom): no sandbox, since the runner's VM "
-        "is one; writes the points for Classroom's autograding reporter",
+        help=_(
+            "grade this checkout's notebooks on a CI runner (GitHub Classroom): no sandbox, since the runner's VM "
+            "is one; writes the points for Classroom's autograding reporter"
+        ),
     )
-    p.add_argument("--outside-ci", action="store_true", help="with --self: run even though this is not a CI runner")
+    p.add_argument("--outside-ci", action="store_true", help=_("with --self: run even though this is not a CI runner"))
+    from course.workshop.cli import add_parser as add_workshop
+
+    add_workshop(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    asked = cli_language.asked(argv)
+    # Pinned in COURSE_LANG for every process this one starts (kernels, graders, sandboxes), whose progress
+    # file, and so whose remembered language, may not be the learner's.
+    i18n.use(asked if asked in i18n.LANGUAGES else i18n.language())
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -310,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  → {exc.fix}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print(_("Interrupted."), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `course progress | head`: the reader left, nothing is wrong
         import os

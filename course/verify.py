@@ -3,6 +3,12 @@
 For every exercise: the registry entry is well formed; reset; the starting
 state fails; the reference solution passes; every known wrong answer fails
 with the expected message; reset. A course author runs it after every change.
+
+`verify --lang ko` does it all in Korean: the check messages are Korean, a
+wrong answer's `expect` must appear as its Korean translation, and the Korean
+notebooks (`NN-name.ko.ipynb`) run headless, their exercise cells held
+identical to the English ones. The report itself stays English (it is for
+course authors).
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from checker import api, settings
+from checker import api, i18n, settings
 from checker.errors import CourseError, explain
+from checker.i18n import _
 from checker.registry import Exercise, Registry, validate
 from checker.results import ExerciseResult
 
@@ -98,8 +105,9 @@ def _wrong_answer_problem(ex: Exercise, index: int, workdir: Path) -> str | None
         return f"wrong answer {wrong.title!r} passes"
     if result.could_not_check:
         return f"wrong answer {wrong.title!r} could not be checked: {result.error}"
-    if wrong.expect not in _failing_messages(result):
-        return f"wrong answer {wrong.title!r} fails, but without {wrong.expect!r}: {_failing_messages(result)}"
+    expect = _(wrong.expect)  # in Korean, the Korean piece of the Korean message
+    if expect not in _failing_messages(result):
+        return f"wrong answer {wrong.title!r} fails, but without {expect!r}: {_failing_messages(result)}"
     return None
 
 
@@ -111,6 +119,13 @@ class NotebookReport:
     problems: list[str] = field(default_factory=list)
     exercises: dict[str, str] = field(default_factory=dict)  # exercise id → status of the headless run
     seconds: float = 0.0
+    lang: str = i18n.SOURCE_LANGUAGE
+
+    @property
+    def file(self) -> str:
+        from course.notebook.languages import notebook_file
+
+        return notebook_file(self.notebook, self.lang)
 
     @property
     def ok(self) -> bool:
@@ -119,6 +134,7 @@ class NotebookReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "notebook": self.notebook,
+            "file": self.file,
             "ok": self.ok,
             "problems": self.problems,
             "exercises": self.exercises,
@@ -128,17 +144,19 @@ class NotebookReport:
     def __str__(self) -> str:
         passed = sum(status == "passed" for status in self.exercises.values())
         head = (
-            f"{'✔' if self.ok else '✘'} {self.notebook}.ipynb headless: {passed}/{len(self.exercises)} exercise(s) "
+            f"{'✔' if self.ok else '✘'} {self.file} headless: {passed}/{len(self.exercises)} exercise(s) "
             f"pass ({self.seconds:.1f} s)"
         )
         return "\n".join([head, *(f"    {p}" for p in self.problems)])
 
 
 def _notebooks_to_run(registry: Registry, chapter: int | None, notebooks_dir: Path) -> list[str]:
-    """Every notebook the registry names plus every notebook file present: none is skipped silently."""
+    """Every notebook the registry names plus every notebook file present: none is skipped silently.
+    A translation (`NN-name.ko.ipynb`) counts as its English notebook: `--lang` chooses which one runs."""
     from checker.registry import chapter_number
+    from course.notebook.languages import split_name
 
-    names = set(registry.notebooks()) | {path.stem for path in notebooks_dir.glob("*.ipynb")}
+    names = set(registry.notebooks()) | {split_name(path.stem)[0] for path in notebooks_dir.glob("*.ipynb")}
 
     def in_chapter(name: str) -> bool:
         if chapter is None:
@@ -151,26 +169,57 @@ def _notebooks_to_run(registry: Registry, chapter: int | None, notebooks_dir: Pa
     return sorted(name for name in names if in_chapter(name))
 
 
-def verify_notebook(registry: Registry, name: str, *, notebooks_dir: Path = settings.NOTEBOOKS_DIR) -> NotebookReport:
-    """Run one notebook headless with its reference solutions, through the grader's own path."""
+def translation_problems(english: Any, translated: Any) -> list[str]:
+    """How a translated notebook strays from the English one: the same cells in the same order, and every
+    exercise cell (answer, check, setup) and code cell identical; only markdown and comments may differ, and a
+    demo code cell's comments are translated, so code cells other than exercise cells are compared by kind only."""
+    from course.notebook.cells import cell_role
+
+    if len(english.cells) != len(translated.cells):
+        return [f"it has {len(translated.cells)} cells, the English notebook {len(english.cells)}"]
+    problems = []
+    for index, (ours, theirs) in enumerate(zip(english.cells, translated.cells, strict=True), start=1):
+        if ours.cell_type != theirs.cell_type:
+            problems.append(f"cell {index} is {theirs.cell_type}, in English {ours.cell_type}")
+        elif cell_role(ours) != cell_role(theirs):
+            problems.append(f"cell {index} belongs to {cell_role(theirs)}, in English to {cell_role(ours)}")
+        elif cell_role(ours)[0] is not None and ours.source != theirs.source:
+            problems.append(f"cell {index} (exercise {cell_role(ours)[0]}, {cell_role(ours)[1]}) differs from English")
+    return problems
+
+
+def verify_notebook(
+    registry: Registry,
+    name: str,
+    *,
+    notebooks_dir: Path = settings.NOTEBOOKS_DIR,
+    lang: str = i18n.SOURCE_LANGUAGE,
+) -> NotebookReport:
+    """Run one notebook (in `lang`) headless with its reference solutions, through the grader's own path."""
     import shutil
     import tempfile
 
     import nbformat
 
     from course.grading import headless, kernel, placement
+    from course.notebook.languages import notebook_file
 
     where = placement.current()  # in a sandbox (verify --sandbox), its user runs the kernel
     started = time.monotonic()
-    report = NotebookReport(name)
+    report = NotebookReport(name, lang=lang)
     exercises = [e for e in registry.exercises if e.notebook == name]
-    path = notebooks_dir / f"{name}.ipynb"
+    path = notebooks_dir / notebook_file(name, lang)
     if not path.is_file():
         report.problems.append(f"{path.name} is missing")
         return report
+    notebook = nbformat.read(str(path), as_version=4)
+    if lang != i18n.SOURCE_LANGUAGE:
+        english = notebooks_dir / notebook_file(name, i18n.SOURCE_LANGUAGE)
+        if english.is_file():
+            report.problems.extend(translation_problems(nbformat.read(str(english), as_version=4), notebook))
     workdir = Path(tempfile.mkdtemp(prefix=f"verify-{name[:16]}-", dir=where.work_root))
     try:
-        solved = headless.solved_copy(nbformat.read(str(path), as_version=4), exercises)
+        solved = headless.solved_copy(notebook, exercises)
         timeout = max([kernel.DEFAULT_CELL_TIMEOUT, *(e.timeout for e in exercises)])
         run = headless.grade_notebook(
             solved,
@@ -203,11 +252,13 @@ def verify_notebooks(
     chapter: int | None = None,
     notebooks_dir: Path = settings.NOTEBOOKS_DIR,
     on_report: Callable[[NotebookReport], None] | None = None,
+    lang: str = i18n.SOURCE_LANGUAGE,
 ) -> list[NotebookReport]:
-    """Each notebook of the chapter (or all), run headless with the reference solutions in its answer cells."""
+    """Each notebook of the chapter (or all), in `lang`, run headless with the reference solutions in its answer
+    cells."""
     reports = []
     for name in _notebooks_to_run(registry, chapter, notebooks_dir):
-        report = verify_notebook(registry, name, notebooks_dir=notebooks_dir)
+        report = verify_notebook(registry, name, notebooks_dir=notebooks_dir, lang=lang)
         reports.append(report)
         if on_report:
             on_report(report)

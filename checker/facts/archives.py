@@ -11,6 +11,8 @@ import tarfile
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from checker.i18n import _
+
 
 @dataclass(frozen=True)
 class Archived:
@@ -45,7 +47,9 @@ def first_difference(expected: bytes, actual: bytes) -> str:
     got = actual.decode(errors="replace").splitlines()
     for number, (left, right) in enumerate(zip(wanted, got, strict=False), 1):
         if left != right:
-            return f"line {number} is {right[:80]!r} where the container's file has {left[:80]!r}"
+            return _("line {number} is {copied!r} where the container's file has {original!r}").format(
+                number=number, copied=right[:80], original=left[:80]
+            )
     if len(got) != len(wanted):
-        return f"it has {len(got)} line(s), the container's file {len(wanted)}"
-    return "the bytes differ (line endings or trailing whitespace)"
+        return _("it has {count} line(s), the container's file {original}").format(count=len(got), original=len(wanted))
+    return _("the bytes differ (line endings or trailing whitespace)")

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from checker.i18n import _
+
 STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{6,})")
 STEP_IMAGE = re.compile(r"^ ---> ([0-9a-f]{12,})\s*$")
@@ -39,7 +41,7 @@ class BuildStep:
 
     def __str__(self) -> str:
         text = self.instruction if len(self.instruction) <= 90 else self.instruction[:87] + "…"
-        return f"step {self.number}/{self.total} `{text}`"
+        return _("step {number}/{total} `{instruction}`").format(number=self.number, total=self.total, instruction=text)
 
 
 @dataclass
@@ -68,7 +70,7 @@ class BuildResult:
 
     def tail(self, count: int = TAIL_LINES) -> str:
         lines = [line for line in self.lines if line.strip()]
-        return "\n".join(lines[-count:]) or "(no output)"
+        return "\n".join(lines[-count:]) or _("(no output)")
 
 
 class StepParser:

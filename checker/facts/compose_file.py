@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.compose_project import compose_output, run_compose
+from checker.i18n import _
 
 DEPENDS_KEYS = ("depends_on", "depend_on")
 
@@ -49,7 +50,9 @@ def duplicate_keys(node: Any) -> list[str]:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
                     found.append(
-                        f"`{key.value}:` is given twice (line {key.start_mark.line + 1}); a key may appear only once"
+                        _("`{key}:` is given twice (line {line}); a key may appear only once").format(
+                            key=key.value, line=key.start_mark.line + 1
+                        )
                     )
                 seen.add(key.value)
             found += duplicate_keys(value)
@@ -76,11 +79,12 @@ def self_dependencies(root: Any) -> list[str]:
             if isinstance(deps, yaml.SequenceNode):
                 names = [getattr(item, "value", None) for item in deps.value]
             elif isinstance(deps, yaml.MappingNode):
-                names = [getattr(k, "value", None) for k, _ in deps.value]
+                names = [getattr(k, "value", None) for k, _value in deps.value]
             else:
                 names = []
-            if name.value in names and f"service `{name.value}` depends on itself" not in found:
-                found.append(f"service `{name.value}` depends on itself")
+            problem = _("service `{service}` depends on itself").format(service=name.value)
+            if name.value in names and problem not in found:
+                found.append(problem)
     return found
 
 
@@ -98,14 +102,19 @@ def file_mistakes(text: str, patterns: dict[str, str] | None = None) -> list[str
     import yaml
 
     code = without_comments(text)
-    problems = [what for what, pattern in (patterns or {}).items() if re.search(pattern, code, re.MULTILINE)]
+    listed = (patterns or {}).items()  # each mistake's description comes from the chapter file, in English
+    problems = [_(what) for what, pattern in listed if re.search(pattern, code, re.MULTILINE)]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         problems += duplicate_keys(root) + self_dependencies(root)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
         problems.append(
-            f"the file is not valid YAML yet{where}, so duplicate keys and self-dependencies cannot be looked for"
+            _(
+                "the file is not valid YAML yet (line {line}), so duplicate keys and self-dependencies cannot be "
+                "looked for"
+            ).format(line=mark.line + 1)
+            if mark is not None
+            else _("the file is not valid YAML yet, so duplicate keys and self-dependencies cannot be looked for")
         )
     return problems

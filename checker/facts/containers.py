@@ -14,6 +14,7 @@ from typing import Any
 from checker import labels
 from checker.errors import explain_daemon_message
 from checker.facts.times import parse_time
+from checker.i18n import _
 
 
 def parse_env(items: list[str] | None) -> dict[str, str]:
@@ -26,11 +27,11 @@ def status_line(state: dict[str, Any]) -> str:
     status = state.get("Status", "unknown")
     error = (state.get("Error") or "").strip()
     if error and status in ("created", "exited", "dead"):
-        return f"{status}, and its start failed: {explain_daemon_message(error)}"
+        return _("{status}, and its start failed: {error}").format(status=status, error=explain_daemon_message(error))
     if status == "exited":
-        return f"exited with code {state.get('ExitCode')}"
+        return _("exited with code {code}").format(code=state.get("ExitCode"))
     if status == "restarting":
-        return f"restarting (it keeps crashing; exit code {state.get('ExitCode')})"
+        return _("restarting (it keeps crashing; exit code {code})").format(code=state.get("ExitCode"))
     return status
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.facts.http import Answer, http_get
+from checker.i18n import _
 
 MANIFEST_TYPES = ", ".join(
     [
@@ -27,8 +28,12 @@ def registry_url(port: int, path: str, host: str = "127.0.0.1") -> str:
     return f"http://{host}:{port}{path}"
 
 
-def unanswered(url: str, answer: Answer) -> str:
-    return f"nothing answers at {url} ({answer.error})"
+class Unanswered(str):
+    """A reason that means nothing answered at all (a check then says the registry is unreachable)."""
+
+
+def unanswered(url: str, answer: Answer) -> Unanswered:
+    return Unanswered(_("nothing answers at {url} ({error})").format(url=url, error=answer.error))
 
 
 def as_json(answer: Answer) -> Any:
@@ -53,7 +58,7 @@ def _listing(
     if answer.status == 404 and absent_is_empty:
         return [], ""
     if answer.status != 200 or not isinstance(body, dict):
-        return None, f"{path} answered {answer.status}"
+        return None, _("{path} answered {status}").format(path=path, status=answer.status)
     return list(body.get(key) or []), ""
 
 
@@ -78,13 +83,17 @@ def manifest(port: int, repository: str, tag: str, host: str = "127.0.0.1") -> t
     if answer.status is None:
         return None, unanswered(url, answer)
     if answer.status == 404:
-        found, _ = tags(port, repository, host)
+        found, _problem = tags(port, repository, host)
         if not found:
-            return None, f"the registry has no repository {repository!r}"
-        return None, f"{repository!r} has tags {sorted(found)}, not {tag!r}"
+            return None, _("the registry has no repository {repository!r}").format(repository=repository)
+        return None, _("{repository!r} has tags {tags}, not {tag!r}").format(
+            repository=repository, tags=sorted(found), tag=tag
+        )
     digest = answer.headers.get("Docker-Content-Digest")
     if answer.status != 200 or not digest:
-        return None, f"the manifest request answered {answer.status} without a Docker-Content-Digest header"
+        return None, _("the manifest request answered {status} without a Docker-Content-Digest header").format(
+            status=answer.status
+        )
     body = as_json(answer)
     config = (body.get("config") or {}).get("digest") if isinstance(body, dict) else None
     return Manifest(digest, config), ""

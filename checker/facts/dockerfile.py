@@ -12,6 +12,8 @@ import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatch
 
+from checker.i18n import _
+
 
 @dataclass(frozen=True)
 class Instruction:
@@ -21,7 +23,9 @@ class Instruction:
 
     def __str__(self) -> str:
         text = f"{self.keyword} {self.args}".strip()
-        return f"line {self.line} `{text if len(text) <= 70 else text[:67] + '…'}`"
+        return _("line {number} `{instruction}`").format(
+            number=self.line, instruction=text if len(text) <= 70 else text[:67] + "…"
+        )
 
 
 def parse_dockerfile(text: str) -> list[Instruction]:
@@ -102,35 +106,43 @@ def dockerfile_mistakes(text: str, manifest: str) -> list[str]:
                 found.append(
                     (
                         instruction.line,
-                        f"{instruction} has no destination: a COPY needs a source and a destination, e.g. {example}",
+                        _(
+                            "{instruction} has no destination: a COPY needs a source and a destination, e.g. {example}"
+                        ).format(instruction=instruction, example=example),
                     )
                 )
         uses = [i for i in body if i.keyword == "RUN" and manifest in i.args]
         for run in uses:
             if not any(c.line < run.line and copies_file(c, manifest) for c in copies):
                 later = next((c for c in copies if c.line > run.line and copies_file(c, manifest)), None)
-                where = f" (it is copied only later, at {later})" if later else ""
-                found.append(
-                    (
-                        run.line,
-                        f"{run} reads {manifest} before the image has it{where}: copy the manifest first, then install",
+                reads = (
+                    _(
+                        "{run} reads {manifest} before the image has it (it is copied only later, at {later}): copy "
+                        "the manifest first, then install"
                     )
+                    if later
+                    else _("{run} reads {manifest} before the image has it: copy the manifest first, then install")
                 )
+                found.append((run.line, reads.format(run=run, manifest=manifest, later=later)))
         workdirs = [i for i in body if i.keyword == "WORKDIR"]
         depends = [i for i in body if (i.keyword in ("COPY", "ADD") or i in uses) and needs_workdir(i, manifest)]
         if depends and not workdirs:
             found.append(
                 (
                     depends[0].line,
-                    f"there is no WORKDIR, so {depends[0]} and the rest work in `/`: set `WORKDIR /app` before them",
+                    _(
+                        "there is no WORKDIR, so {instruction} and the rest work in `/`: set `WORKDIR /app` before them"
+                    ).format(instruction=depends[0]),
                 )
             )
         elif depends and workdirs[0].line > depends[0].line:
             found.append(
                 (
                     workdirs[0].line,
-                    f"{workdirs[0]} comes after {depends[0]}, which already ran in `/`: "
-                    "set WORKDIR before the instructions that depend on it",
+                    _(
+                        "{workdir} comes after {instruction}, which already ran in `/`: set WORKDIR before the "
+                        "instructions that depend on it"
+                    ).format(workdir=workdirs[0], instruction=depends[0]),
                 )
             )
     return [text for _, text in sorted(found, key=lambda item: item[0])]

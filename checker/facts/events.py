@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from checker.facts.times import parse_time
+from checker.i18n import _
 
 NANOSECONDS_IF_ABOVE = 1e15  # a bare number this large is `{{.TimeNano}}`, not seconds
 _DATE = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
@@ -80,11 +81,11 @@ def signal_number(text: str) -> int | None:
 
 def signal_name(number: int | None) -> str:
     if number is None:
-        return "no signal"
+        return _("no signal")
     try:
         return f"{signal.Signals(number).name} ({number})"
     except ValueError:
-        return f"signal {number}"
+        return _("signal {number}").format(number=number)
 
 
 def parse_moment(text: str) -> float | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from checker.facts.containers import Container
+from checker.i18n import _
 
 # How often a check retries a local HTTP request: refused connections cost a millisecond, and every
 # interval is latency added after the server is up.
@@ -30,8 +31,8 @@ class Answer:
 
     def describe(self, limit: int = 200) -> str:
         if self.status is None:
-            return f"no answer ({self.error})"
-        return f"it answered {self.status}: {self.body.strip()[:limit]!r}"
+            return _("no answer ({error})").format(error=self.error)
+        return _("it answered {status}: {body!r}").format(status=self.status, body=self.body.strip()[:limit])
 
 
 def http_get(url: str, *, timeout: float = 2.0, headers: dict[str, str] | None = None) -> Answer:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from checker.i18n import _
+
 if TYPE_CHECKING:
     from checker.context import CheckContext
 
@@ -14,12 +16,12 @@ def logs(ctx: "CheckContext", ref: str, tail: int | str = "all") -> str:
 
 
 def log_tail(ctx: "CheckContext", ref: str, lines: int = 5) -> str:
-    return logs(ctx, ref, tail=lines).strip() or "(no output)"
+    return logs(ctx, ref, tail=lines).strip() or _("(no output)")
 
 
 def diagnosis(ctx: "CheckContext", name: str) -> str:
     """Status plus the last log lines, as the container is now."""
     info = ctx.fresh_container(name)
     if info is None:
-        return f"no container named {name!r}"
-    return f"it is {info.status_line}; last log lines:\n{log_tail(ctx, info.id)}"
+        return _("no container named {name!r}").format(name=name)
+    return _("it is {status}; last log lines:\n{logs}").format(status=info.status_line, logs=log_tail(ctx, info.id))

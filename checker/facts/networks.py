@@ -18,6 +18,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from checker.i18n import _
+
 PROBE_TIMEOUT = 4  # seconds a single connection attempt may take before it counts as "no answer"
 DNS_WAIT = 3  # seconds a lookup may take: Docker's DNS answers the names it knows in milliseconds
 NO_DNS_ANSWER = "bad address: no DNS answer"
@@ -74,23 +76,37 @@ def classify(result: Attempt, host: str, port: int) -> Reach:
     """
     text = result.output
     if result.exit_code == 0 or "server returned error" in text:
-        return Reach(True, "answered", "answered")
+        return Reach(True, _("answered"), "answered")
     if result.exit_code is None or result.exit_code in (124, 143):
-        return Reach(False, f"nothing answered on {host}:{port} within {PROBE_TIMEOUT} s (timed out)", "timeout")
+        return Reach(
+            False,
+            _("nothing answered on {host}:{port} within {seconds} s (timed out)").format(
+                host=host, port=port, seconds=PROBE_TIMEOUT
+            ),
+            "timeout",
+        )
     if "bad address" in text:
-        waited = f", no DNS answer within {DNS_WAIT} s" if NO_DNS_ANSWER in text else ""
-        return Reach(False, f"the name {host!r} does not resolve (no shared network with DNS for it{waited})", "dns")
+        reason = _("the name {host!r} does not resolve (no shared network with DNS for it)")
+        if NO_DNS_ANSWER in text:
+            reason = _(
+                "the name {host!r} does not resolve "
+                "(no shared network with DNS for it, no DNS answer within {seconds} s)"
+            )
+        return Reach(False, reason.format(host=host, seconds=DNS_WAIT), "dns")
     if "refused" in text:
         return Reach(
             False,
-            f"{host!r} resolves, but the connection to port {port} was refused (nothing listens there)",
+            _("{host!r} resolves, but the connection to port {port} was refused (nothing listens there)").format(
+                host=host, port=port
+            ),
             "refused",
         )
     if "reset" in text or "closed" in text.lower():
-        return Reach(True, "answered (then closed the connection)", "answered")
+        return Reach(True, _("answered (then closed the connection)"), "answered")
     if result.exit_code == 127 or ("not found" in text and "wget" in text):
-        return Reach(False, "the container has no `wget` to test with")
-    return Reach(False, f"it failed: {text.strip()[-200:] or f'exit code {result.exit_code}'}")
+        return Reach(False, _("the container has no `wget` to test with"))
+    failure = text.strip()[-200:] or _("exit code {code}").format(code=result.exit_code)
+    return Reach(False, _("it failed: {output}").format(output=failure))
 
 
 def wget_command(host: str, port: int, path: str = "/") -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.facts.build_log import BuildStep
 from checker.facts.containers import Container
+from checker.i18n import _
 
 NANOSECONDS = 1_000_000_000
 DEFAULT_INTERVAL = 30.0  # seconds, as the Engine applies them when HEALTHCHECK leaves them out
@@ -36,7 +37,8 @@ class Stage:
 
     @property
     def label(self) -> str:
-        return f"stage {self.number} (`FROM {self.base}{' AS ' + self.alias if self.alias else ''}`)"
+        instruction = f"FROM {self.base}{' AS ' + self.alias if self.alias else ''}"
+        return _("stage {number} (`{instruction}`)").format(number=self.number, instruction=instruction)
 
 
 def build_stages(steps: list[BuildStep]) -> list[Stage]:
@@ -117,9 +119,9 @@ def last_probe(container: Container) -> str:
     """The last health probe's exit code and output, in one line."""
     probe = container.health.last_probe
     if not probe:
-        return "no probe has run yet"
+        return _("no probe has run yet")
     output = " ".join(str(probe.get("Output", "")).split())
-    return f"exit {probe.get('ExitCode')}: {output[-200:] or '(no output)'}"
+    return _("exit {code}: {output}").format(code=probe.get("ExitCode"), output=output[-200:] or _("(no output)"))
 
 
 # ---------------------------------------------------------------------------------------- users

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from checker.facts.containers import Container
+from checker.i18n import _
 from checker.labels import COMPOSE_NETWORK, COMPOSE_PROJECT, COMPOSE_SERVICE
 from checker.outcome import Outcome, fail
 
@@ -33,10 +34,10 @@ def project_networks(api: "docker.APIClient", project: str, key: str | None = No
 
 
 def up_hint(project: str) -> str:
-    return (
-        f"start it with `docker compose -p {project} up -d` (or `name: {project}` at the top of compose.yaml) "
+    return _(
+        "start it with `docker compose -p {project} up -d` (or `name: {project}` at the top of compose.yaml) "
         "and read `docker compose ps -a`"
-    )
+    ).format(project=project)
 
 
 @dataclass(frozen=True)
@@ -60,23 +61,31 @@ class Service:
     def why_not_running(self) -> str:
         if self.containers:
             first = self.containers[0]
-            return f"the container of service {self.name!r} is {first.status} (exit code {first.exit_code})"
+            return _("the container of service {service!r} is {status} (exit code {code})").format(
+                service=self.name, status=first.status, code=first.exit_code
+            )
         if self.others:
-            return f"project {self.project!r} has no service {self.name!r} (it has: {', '.join(self.others)})"
-        return f"project {self.project!r} has no containers: is it up?"
+            return _("project {project!r} has no service {service!r} (it has: {services})").format(
+                project=self.project, service=self.name, services=", ".join(self.others)
+            )
+        return _("project {project!r} has no containers: is it up?").format(project=self.project)
 
     def missing(self) -> Outcome:
         """Say what exists instead: other services of the project, or no project at all."""
         if self.others:
             return fail(
-                f"Project {self.project!r} has no container for service {self.name!r} "
-                f"(its services: {', '.join(self.others)}).",
-                f"name the service `{self.name}` under `services:` and run `docker compose up -d` again",
+                _("Project {project!r} has no container for service {service!r} (its services: {services}).").format(
+                    project=self.project, service=self.name, services=", ".join(self.others)
+                ),
+                _("name the service `{service}` under `services:` and run `docker compose up -d` again").format(
+                    service=self.name
+                ),
             )
         return fail(
-            f"No container belongs to Compose project {self.project!r}.",
-            f"put `name: {self.project}` at the top of compose.yaml (or pass `-p {self.project}`), "
-            "then `docker compose up -d`",
+            _("No container belongs to Compose project {project!r}.").format(project=self.project),
+            _(
+                "put `name: {project}` at the top of compose.yaml (or pass `-p {project}`), then `docker compose up -d`"
+            ).format(project=self.project),
         )
 
 

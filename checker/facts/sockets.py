@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from checker.i18n import _
+
 LISTEN = "0A"
 
 
@@ -49,7 +51,7 @@ def listeners(proc_net_tcp: str) -> list[Listener]:
         fields = line.split()
         if len(fields) < 4 or not fields[0].rstrip(":").isdigit() or fields[3] != LISTEN:
             continue
-        hex_address, _, hex_port = fields[1].partition(":")
+        hex_address, _colon, hex_port = fields[1].partition(":")
         try:
             found.append(Listener(_address(hex_address), int(hex_port, 16)))
         except ValueError:
@@ -58,4 +60,4 @@ def listeners(proc_net_tcp: str) -> list[Listener]:
 
 
 def describe(found: list[Listener]) -> str:
-    return ", ".join(str(item) for item in found) or "nothing"
+    return ", ".join(str(item) for item in found) or _("nothing")

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from checker.facts.containers import Container, Mount
+from checker.i18n import N_, _
 
-ANONYMOUS = "an anonymous volume (a new, empty one for every new container)"
+ANONYMOUS = N_("an anonymous volume (a new, empty one for every new container)")  # shown as _(ANONYMOUS)
 
 
 def is_anonymous(volume_name: str) -> bool:
@@ -49,10 +50,10 @@ def tmpfs_destinations(container: Container) -> set[str]:
 def mount_words(mount: Mount) -> str:
     """What a mount is, in a learner's words: the kind of mount and where its data lives."""
     if mount.type == "volume":
-        return ANONYMOUS if is_anonymous(mount.name) else f"the volume {mount.name!r}"
+        return _(ANONYMOUS) if is_anonymous(mount.name) else _("the volume {name!r}").format(name=mount.name)
     if mount.type == "bind":
-        return f"a bind mount of the host folder {mount.source}"
-    return f"a {mount.type} mount"
+        return _("a bind mount of the host folder {source}").format(source=mount.source)
+    return _("a {type} mount").format(type=mount.type)
 
 
 _STAT_TIME = re.compile(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))? ([+-]\d\d)(\d\d)$")

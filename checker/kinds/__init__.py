@@ -6,6 +6,10 @@ parameters. `get_kind` loads every kind module on first use. Kinds read the
 daemon through the typed views of checker.facts (via the CheckContext), one
 module per resource they check; `ctx.require_container(…)` and friends end a
 check with the one "it is missing" message, which the decorator returns.
+
+A description template is marked with `N_()` where the kind is registered and
+translated in `Kind.title`, before it is filled: the learner reads the check's
+name in their language, with the parameters (names, ports, paths) as given.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from checker.errors import RegistryError
+from checker.i18n import _
 from checker.outcome import Outcome, Unmet, fail, ok
 
 __all__ = ["KINDS", "Kind", "Outcome", "fail", "get_kind", "kind", "ok"]
@@ -35,13 +40,18 @@ class Kind:
         return inspect.cleandoc(self.func.__doc__ or "").split("\n\n", 1)[0].replace("\n", " ")
 
     def title(self, params: dict[str, Any]) -> str:
-        """The check's name: the description filled with its parameters, defaults included."""
+        """The check's name: the description, in the learner's language, filled with its parameters (defaults too)."""
         try:
             bound = self.signature.bind_partial(None, **params)
             bound.apply_defaults()
-            return self.describe.format(**bound.arguments)
-        except (KeyError, IndexError, TypeError):
+        except TypeError:
             return self.name
+        for template in (_(self.describe), self.describe):  # a broken translation falls back to the English
+            try:
+                return template.format(**bound.arguments)
+            except (KeyError, IndexError, TypeError, ValueError):
+                continue
+        return self.name
 
     def validate(self, params: dict[str, Any]) -> None:
         """Raise RegistryError if params do not fit the kind's signature (used by `verify`)."""
@@ -59,7 +69,8 @@ KINDS: dict[str, Kind] = {}
 def kind(
     name: str, describe: str, *, behaviour: bool = False
 ) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
-    """Register a check kind under `name`; `describe` is a str.format template over its params.
+    """Register a check kind under `name`; `describe` is a str.format template over its params,
+    marked `N_("…")` so that it is extracted (Kind.title translates it).
 
     `behaviour=True` marks a kind that makes the daemon do something (build, run, probe, Compose)
     rather than read its state: the engine skips it once an earlier check of an all-or-nothing

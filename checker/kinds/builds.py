@@ -16,19 +16,25 @@ from checker.building import describe_build_failure, run_build
 from checker.context import CheckContext
 from checker.facts.build_log import BuildResult, BuildStep
 from checker.facts.dockerfile import dockerfile_mistakes
+from checker.i18n import N_, _, ngettext
 from checker.kinds import Outcome, fail, kind, ok
 
 
 def _context_problem(ctx: CheckContext, context: str, dockerfile: str) -> Outcome | None:
     folder = ctx.path(context)
     if not folder.is_dir():
-        return fail(f"The folder {context} does not exist.", "run the exercise's setup cell first")
+        return fail(
+            _("The folder {context} does not exist.").format(context=context), _("run the exercise's setup cell first")
+        )
     if not (folder / dockerfile).is_file():
-        return fail(f"There is no {context}/{dockerfile} yet.", "run the answer cell that writes it (`%%writefile …`)")
+        return fail(
+            _("There is no {path} yet.").format(path=f"{context}/{dockerfile}"),
+            _("run the answer cell that writes it (`%%writefile …`)"),
+        )
     return None
 
 
-@kind("dockerfile_builds", "the Dockerfile in {context} builds as {tag}", behaviour=True)
+@kind("dockerfile_builds", N_("the Dockerfile in {context} builds as {tag}"), behaviour=True)
 def dockerfile_builds(
     ctx: CheckContext, *, context: str, tag: str, dockerfile: str = "Dockerfile", timeout: float = 120.0
 ) -> Outcome:
@@ -43,8 +49,9 @@ def dockerfile_builds(
         return describe_build_failure(result, timeout)
     cached = sum(s.cached for s in result.learner_steps)
     return ok(
-        f"built {result.image_id[7:19]} in {result.seconds:.1f} s ({len(result.learner_steps)} steps, {cached} from "
-        f"the cache)."
+        _("built {id} in {seconds:.1f} s ({steps} steps, {cached} from the cache).").format(
+            id=result.image_id[7:19], seconds=result.seconds, steps=len(result.learner_steps), cached=cached
+        )
     )
 
 
@@ -54,7 +61,7 @@ def _dependency_step(steps: list[BuildStep], marker: str) -> BuildStep | None:
 
 @kind(
     "rebuild_reuses_cache",
-    "after a change to {change} only, the rebuild takes the RUN step that uses {dependency!r} from the cache",
+    N_("after a change to {change} only, the rebuild takes the RUN step that uses {dependency!r} from the cache"),
     behaviour=True,
 )
 def rebuild_reuses_cache(
@@ -78,7 +85,10 @@ def rebuild_reuses_cache(
         return problem
     source = ctx.path(context)
     if not (source / change).is_file():
-        return fail(f"There is no {context}/{change} to change.", "run the exercise's setup cell first")
+        return fail(
+            _("There is no {path} to change.").format(path=f"{context}/{change}"),
+            _("run the exercise's setup cell first"),
+        )
     first = ctx.builds.get((context, dockerfile)) or run_build(ctx, source, dockerfile=dockerfile, timeout=timeout)
     try:
         return _compare_rebuild(
@@ -104,9 +114,13 @@ def _compare_rebuild(
     dep = _dependency_step(first.learner_steps, dependency)
     if dep is None:
         return fail(
-            f"No RUN step uses {dependency}, so nothing installs the dependencies it lists.",
-            f"add a step like `RUN apt-get update && xargs apt-get install -y --no-install-recommends < {dependency} "
-            f"&& rm -rf /var/lib/apt/lists/*`",
+            _("No RUN step uses {dependency}, so nothing installs the dependencies it lists.").format(
+                dependency=dependency
+            ),
+            _("add a step like `{instruction}`").format(
+                instruction=f"RUN apt-get update && xargs apt-get install -y --no-install-recommends < {dependency} "
+                "&& rm -rf /var/lib/apt/lists/*"
+            ),
         )
 
     def stop_dependency(step: BuildStep) -> str | None:
@@ -135,25 +149,40 @@ def _compare_rebuild(
             None,
         )
         because = (
-            f" The cache broke earlier, at {culprit}: it copies {change}, so its layer changed, and every step after a "
-            f"changed layer runs again."
+            _(
+                "The cache broke earlier, at {step}: it copies {change}, so its layer changed, and every step after a "
+                "changed layer runs again."
+            ).format(step=culprit, change=change)
             if culprit
-            else " An earlier step did not come from the cache, and every step after a changed layer runs again."
+            else _("An earlier step did not come from the cache, and every step after a changed layer runs again.")
         )
         return fail(
-            f"Only {change} changed, yet {again} ran again instead of coming from the cache.{because}",
-            f"what changes most goes last: COPY {dependency} alone, install, and only then COPY the source ({change})",
+            _("Only {change} changed, yet {step} ran again instead of coming from the cache.").format(
+                change=change, step=again
+            )
+            + " "
+            + because,
+            _(
+                "what changes most goes last: "
+                "COPY {dependency} alone, install, and only then COPY the source ({change})"
+            ).format(dependency=dependency, change=change),
         )
     if not second.ok:
         return describe_build_failure(second, timeout)
     later = [s for s in second.learner_steps if s.number > dep.number and not s.cached]
     if not later:
         return fail(
-            f"Every step came from the cache even though {change} changed: the image does not contain the new "
-            f"{change}.",
-            f"COPY {change} into the image after the dependency step",
+            _(
+                "Every step came from the cache even though {change} changed: the image does not contain the new "
+                "{change}."
+            ).format(change=change),
+            _("COPY {change} into the image after the dependency step").format(change=change),
         )
-    return ok(f"{again} came from the cache; {later[0]} ran again to take the new {change} ({second.seconds:.1f} s).")
+    return ok(
+        _("{step} came from the cache; {later} ran again to take the new {change} ({seconds:.1f} s).").format(
+            step=again, later=later[0], change=change, seconds=second.seconds
+        )
+    )
 
 
 def _remove_image_quietly(ctx: CheckContext, image_id: str | None) -> None:
@@ -170,15 +199,20 @@ def _remove_image_quietly(ctx: CheckContext, image_id: str | None) -> None:
         pass  # still used, or already gone: reset finds it by its labels
 
 
-@kind("dockerfile_avoids_mistakes", "{path} has none of the notes' Dockerfile mistakes")
+@kind("dockerfile_avoids_mistakes", N_("{path} has none of the notes' Dockerfile mistakes"))
 def dockerfile_avoids_mistakes(ctx: CheckContext, *, path: str, manifest: str = "packages.txt") -> Outcome:
     """Name every classic mistake still present: install before the manifest, COPY without destination, late WORKDIR."""
     target = ctx.path(path)
     if not target.is_file():
-        return fail(f"{path} does not exist yet.", "run the exercise's setup cell, then your answer cell")
+        return fail(
+            _("{path} does not exist yet.").format(path=path),
+            _("run the exercise's setup cell, then your answer cell"),
+        )
     mistakes = dockerfile_mistakes(target.read_text(encoding="utf-8", errors="replace"), manifest)
     if mistakes:
-        count = f"{len(mistakes)} mistakes remain" if len(mistakes) > 1 else "1 mistake remains"
+        count = ngettext("{count} mistake remains", "{count} mistakes remain", len(mistakes)).format(
+            count=len(mistakes)
+        )
         listed = "\n".join(f"  {n}. {m}" for n, m in enumerate(mistakes, start=1))
-        return fail(f"{count}:\n{listed}", "fix them one by one, from the top of the file")
-    return ok("WORKDIR comes first, the manifest is copied before the install, and every COPY has a destination.")
+        return fail(f"{count}:\n{listed}", _("fix them one by one, from the top of the file"))
+    return ok(_("WORKDIR comes first, the manifest is copied before the install, and every COPY has a destination."))

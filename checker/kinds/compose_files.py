@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from checker.context import CheckContext
 from checker.facts.compose_file import file_mistakes, validate
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.workspace import WRITE_FILE, require_answer
 
@@ -19,33 +20,33 @@ def compose_file_accepted(
     require_answer(ctx, path, WRITE_FILE)
     verdict = validate(ctx.path(path), project)
     if verdict.timed_out:
-        return fail("`docker compose config` did not finish within 30 s.", "try it yourself in a terminal")
+        return fail(_("`docker compose config` did not finish within 30 s."), _("try it yourself in a terminal"))
     if not verdict.accepted:
         return fail(
-            f"Compose rejects the file:\n{verdict.message}",
-            "fix what Compose names (the line or the key), then run the cell again",
+            _("Compose rejects the file:\n{message}").format(message=verdict.message),
+            _("fix what Compose names (the line or the key), then run the cell again"),
         )
     if verdict.warns and not allow_warnings:
         return fail(
-            f"Compose accepts the file but warns:\n{verdict.message}",
-            "remove what the warning names (Compose v2 ignores a `version:` key: delete it)",
+            _("Compose accepts the file but warns:\n{message}").format(message=verdict.message),
+            _("remove what the warning names (Compose v2 ignores a `version:` key: delete it)"),
         )
-    return ok("Compose accepts it.")
+    return ok(_("Compose accepts it."))
 
 
-@kind("compose_file_valid", "`docker compose config` accepts {path}")
+@kind("compose_file_valid", N_("`docker compose config` accepts {path}"))
 def compose_file_valid(ctx: CheckContext, *, path: str, project: str, allow_warnings: bool = False) -> Outcome:
     """Compose's own validator; its error (or warning, e.g. the obsolete `version`) shown verbatim."""
     return compose_file_accepted(ctx, path, project, allow_warnings)
 
 
-@kind("network_compose_valid", "{path} is a valid compose file (docker compose config)")
+@kind("network_compose_valid", N_("{path} is a valid compose file (docker compose config)"))
 def network_compose_valid(ctx: CheckContext, *, path: str) -> Outcome:
     """The same validation as `compose_file_valid`, for a file that names no project."""
     return compose_file_accepted(ctx, path)
 
 
-@kind("compose_file_sound", "{path} has none of the listed mistakes")
+@kind("compose_file_sound", N_("{path} has none of the listed mistakes"))
 def compose_file_sound(ctx: CheckContext, *, path: str, patterns: dict[str, str] | None = None) -> Outcome:
     """Name every remaining mistake at once (Compose stops at the first).
 
@@ -55,7 +56,7 @@ def compose_file_sound(ctx: CheckContext, *, path: str, patterns: dict[str, str]
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         return fail(
-            f"{len(problems)} mistake(s) remain:\n{listing}",
-            "fix them one by one; `docker compose config` names the first it meets",
+            _("{count} mistake(s) remain:\n{listing}").format(count=len(problems), listing=listing),
+            _("fix them one by one; `docker compose config` names the first it meets"),
         )
-    return ok("none of them remain.")
+    return ok(_("none of them remain."))

@@ -9,6 +9,7 @@ from checker.context import CheckContext, poll
 from checker.facts.containers import Container
 from checker.facts.logs import diagnosis, log_tail, logs
 from checker.facts.times import seconds_since
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.labels import EXERCISE
 
@@ -16,12 +17,12 @@ EVENT_LOOKBACK = 24 * 3600  # if a container's creation time cannot be read, sea
 SIGNALS = {"15": "SIGTERM", "9": "SIGKILL", "2": "SIGINT", "1": "SIGHUP"}
 
 
-@kind("container_exists", "container {container} exists")
+@kind("container_exists", N_("container {container} exists"))
 def container_exists(ctx: CheckContext, *, container: str) -> Outcome:
-    return ok(f"found ({ctx.require_container(container).status_line}).")
+    return ok(_("found ({status}).").format(status=ctx.require_container(container).status_line))
 
 
-@kind("container_running", "container {container} is running")
+@kind("container_running", N_("container {container} is running"))
 def container_running(ctx: CheckContext, *, container: str, wait: float = 0.0) -> Outcome:
     ctx.require_container(container)
 
@@ -30,10 +31,10 @@ def container_running(ctx: CheckContext, *, container: str, wait: float = 0.0) -
         return bool(info and info.up)
 
     if running() or (wait and poll(running, wait)):
-        return crash_looping(ctx, container) or ok("it is running.")
+        return crash_looping(ctx, container) or ok(_("it is running."))
     return fail(
-        f"It is not running: {diagnosis(ctx, container)}",
-        "start it detached with `-d`; if it exits at once, its logs (`docker logs NAME`) say why",
+        _("It is not running: {diagnosis}").format(diagnosis=diagnosis(ctx, container)),
+        _("start it detached with `-d`; if it exits at once, its logs (`docker logs NAME`) say why"),
     )
 
 
@@ -53,54 +54,62 @@ def crash_looping(ctx: CheckContext, name: str, settle: float = 1.5) -> Outcome 
         return None
     count = after.restart_count if after else before.restart_count
     return fail(
-        f"It keeps crashing: restarted {count} times so far; last log lines:\n{log_tail(ctx, name)}",
-        "read the logs (`docker logs NAME`) to see why its command exits",
+        _("It keeps crashing: restarted {count} times so far; last log lines:\n{logs}").format(
+            count=count, logs=log_tail(ctx, name)
+        ),
+        _("read the logs (`docker logs NAME`) to see why its command exits"),
     )
 
 
-@kind("container_exited", "container {container} ran and exited with code {exit_code}")
+@kind("container_exited", N_("container {container} ran and exited with code {exit_code}"))
 def container_exited(ctx: CheckContext, *, container: str, exit_code: int = 0) -> Outcome:
     info = ctx.require_container(container)
     if info.running:
         return fail(
-            "It is still running; this one should run its command and exit.",
-            "run it without `-d` and without a long-running command",
+            _("It is still running; this one should run its command and exit."),
+            _("run it without `-d` and without a long-running command"),
         )
     if info.status == "created":
         return fail(
-            "It was created but never started.", "`docker start NAME`, or use `docker run` which creates and starts"
+            _("It was created but never started."),
+            _("`docker start NAME`, or use `docker run` which creates and starts"),
         )
     if info.exit_code != exit_code:
         return fail(
-            f"It exited with code {info.exit_code}, expected {exit_code}. Last log lines:\n{log_tail(ctx, container)}"
+            _("It exited with code {code}, expected {exit_code}. Last log lines:\n{logs}").format(
+                code=info.exit_code, exit_code=exit_code, logs=log_tail(ctx, container)
+            )
         )
-    return ok(f"it exited with code {exit_code}.")
+    return ok(_("it exited with code {exit_code}.").format(exit_code=exit_code))
 
 
-@kind("container_state", "container {container} is {status}")
+@kind("container_state", N_("container {container} is {status}"))
 def container_state(ctx: CheckContext, *, container: str, status: str) -> Outcome:
     info = ctx.require_container(container)
     if info.status != status:
-        return fail(f"It is {info.status_line}, expected {status}.")
-    return ok(f"it is {status}.")
+        return fail(_("It is {actual}, expected {status}.").format(actual=info.status_line, status=status))
+    return ok(_("it is {status}.").format(status=status))
 
 
-@kind("container_image", "container {container} runs image {image}")
+@kind("container_image", N_("container {container} runs image {image}"))
 def container_image(ctx: CheckContext, *, container: str, image: str) -> Outcome:
     info = ctx.require_container(container)
     wanted = ctx.require_image(
         image,
         fail(
-            f"The image {image!r} is not on this machine.",
-            "run `python -m course images` to provision the course's images",
+            _("The image {image!r} is not on this machine.").format(image=image),
+            _("run `python -m course images` to provision the course's images"),
         ),
     )
     if info.image_id != wanted.id:
-        return fail(f"It runs {info.image_name!r}, not {image!r}.", f"create it from `{image}`")
-    return ok(f"it runs {image}.")
+        return fail(
+            _("It runs {actual!r}, not {image!r}.").format(actual=info.image_name, image=image),
+            _("create it from `{image}`").format(image=image),
+        )
+    return ok(_("it runs {image}.").format(image=image))
 
 
-@kind("logs_contain", "the logs of {container} contain {text!r}")
+@kind("logs_contain", N_("the logs of {container} contain {text!r}"))
 def logs_contain(ctx: CheckContext, *, container: str, text: str, wait: float = 0.0) -> Outcome:
     ctx.require_container(container)
 
@@ -108,33 +117,44 @@ def logs_contain(ctx: CheckContext, *, container: str, text: str, wait: float = 
         return text in logs(ctx, container)
 
     if found() or (wait and poll(found, wait)):
-        return ok(f"found {text!r}.")
+        return ok(_("found {text!r}.").format(text=text))
     return fail(
-        f"Its logs do not contain {text!r}. Last log lines:\n{log_tail(ctx, container)}",
-        "check the exact text your command prints",
+        _("Its logs do not contain {text!r}. Last log lines:\n{logs}").format(text=text, logs=log_tail(ctx, container)),
+        _("check the exact text your command prints"),
     )
 
 
-@kind("auto_remove", "container {container} removes itself when it stops (--rm)")
+@kind("auto_remove", N_("container {container} removes itself when it stops (--rm)"))
 def auto_remove(ctx: CheckContext, *, container: str) -> Outcome:
     if not ctx.require_container(container).auto_remove:
-        return fail("It will stay behind after it stops.", "add `--rm`")
-    return ok("AutoRemove is on.")
+        return fail(_("It will stay behind after it stops."), _("add `--rm`"))
+    return ok(_("AutoRemove is on."))
 
 
-@kind("exec_output", "`{command}` inside {container} prints {contains!r}", behaviour=True)
+@kind("exec_output", N_("`{command}` inside {container} prints {contains!r}"), behaviour=True)
 def exec_output(
     ctx: CheckContext, *, container: str, command: list[str] | str, contains: str, exit_code: int = 0
 ) -> Outcome:
     if not ctx.require_container(container).running:
-        return fail(f"Cannot exec into it: {diagnosis(ctx, container)}", "exec needs a running container")
+        return fail(
+            _("Cannot exec into it: {diagnosis}").format(diagnosis=diagnosis(ctx, container)),
+            _("exec needs a running container"),
+        )
     result = ctx.client.containers.get(container).exec_run(command, stdout=True, stderr=True)
     output = result.output.decode(errors="replace")
     if result.exit_code != exit_code:
-        return fail(f"`{command}` exited with {result.exit_code}: {output.strip()[-300:]}")
+        return fail(
+            _("`{command}` exited with {code}: {output}").format(
+                command=command, code=result.exit_code, output=output.strip()[-300:]
+            )
+        )
     if contains not in output:
-        return fail(f"`{command}` printed {output.strip()[-300:]!r}, which lacks {contains!r}.")
-    return ok(f"found {contains!r}.")
+        return fail(
+            _("`{command}` printed {output!r}, which lacks {contains!r}.").format(
+                command=command, output=output.strip()[-300:], contains=contains
+            )
+        )
+    return ok(_("found {text!r}.").format(text=contains))
 
 
 # ---------------------------------------------------------------- its history: the Engine's events
@@ -143,7 +163,10 @@ def exec_output(
 def _describe(event: dict[str, Any]) -> str:
     action = str(event.get("Action", "")).split(":", 1)[0]
     signal = (event.get("Actor", {}).get("Attributes") or {}).get("signal")
-    return f"{action} ({SIGNALS.get(signal, 'signal ' + signal)})" if signal else action
+    if not signal:
+        return action
+    name = SIGNALS.get(signal) or _("signal {number}").format(number=signal)
+    return f"{action} ({name})"
 
 
 def container_history(ctx: CheckContext, info: Container) -> list[dict[str, Any]]:
@@ -170,7 +193,7 @@ def is_subsequence(wanted: list[str], actions: list[str]) -> tuple[bool, str | N
     return True, None
 
 
-@kind("container_events", "the Engine's events for {container} show {sequence}")
+@kind("container_events", N_("the Engine's events for {container} show {sequence}"))
 def container_events(
     ctx: CheckContext,
     *,
@@ -184,31 +207,41 @@ def container_events(
     events = container_history(ctx, ctx.require_container(container))
     if not events:
         return fail(
-            f"The daemon reports no events for {container}.", "`docker events --since 10m --filter container=NAME`"
+            _("The daemon reports no events for {container}.").format(container=container),
+            "`docker events --since 10m --filter container=NAME`",
         )
     actions = [str(e.get("Action", "")).split(":", 1)[0] for e in events]
     seen = ", ".join(_describe(e) for e in events if not str(e.get("Action", "")).startswith("exec_"))
     found, lacking = is_subsequence(sequence, actions)
-    extra = f" {explain}" if explain else ""
+    extra = " " + _(explain) if explain else ""  # explain and fix come from the chapter file, in English
     if not found:
         return fail(
-            f"No `{lacking}` in the expected order {' → '.join(sequence)}; the daemon saw: {seen}.{extra}",
-            fix or "`docker events --since 10m --filter container=NAME` shows the same stream",
+            _("No `{lacking}` in the expected order {sequence}; the daemon saw: {seen}.").format(
+                lacking=lacking, sequence=" → ".join(sequence), seen=seen
+            )
+            + extra,
+            _(fix) or _("`docker events --since 10m --filter container=NAME` shows the same stream"),
         )
     unwanted = [a for a in (absent or []) if a in actions]
     if unwanted:
-        return fail(f"The daemon saw `{unwanted[0]}` but should not have; it saw: {seen}.{extra}", fix)
-    return ok(f"the daemon saw: {seen}.")
+        return fail(
+            _("The daemon saw `{action}` but should not have; it saw: {seen}.").format(action=unwanted[0], seen=seen)
+            + extra,
+            _(fix),
+        )
+    return ok(_("the daemon saw: {seen}.").format(seen=seen))
 
 
-@kind("no_labelled_containers", "no container labelled {label} is left")
+@kind("no_labelled_containers", N_("no container labelled {label} is left"))
 def no_labelled_containers(ctx: CheckContext, *, label: str) -> Outcome:
     """Among this exercise's containers, none carries `label` any more (stopped and created ones count)."""
     left = ctx.api.containers(all=True, filters={"label": [label, f"{EXERCISE}={ctx.exercise_id}"]})
     if left:
         names = ", ".join(f"{c['Names'][0].lstrip('/')} ({c['State']})" for c in left)
         return fail(
-            f"{len(left)} container(s) labelled {label} still exist: {names}.",
-            f"`docker ps -a --filter label={label}` lists stopped ones too (`-a`)",
+            _("{count} container(s) labelled {label} still exist: {names}.").format(
+                count=len(left), label=label, names=names
+            ),
+            _("`docker ps -a --filter label={label}` lists stopped ones too (`-a`)").format(label=label),
         )
-    return ok(f"none labelled {label} is left.")
+    return ok(_("none labelled {label} is left.").format(label=label))

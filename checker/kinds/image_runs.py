@@ -14,6 +14,7 @@ from checker.context import CheckContext
 from checker.facts.containers import Container
 from checker.facts.http import answers_with, wait_for_http
 from checker.facts.images import Image
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.images import BUILD_SAYS_WHY
 from checker.labels import ROLE, course_labels
@@ -29,15 +30,15 @@ def effective_command(config: dict[str, Any], args: list[str] | None) -> list[st
 
 def _shell_form_note(image: Image) -> str:
     if (image.entrypoint or [])[:2] == ["/bin/sh", "-c"]:
-        return (
-            " Its ENTRYPOINT is in shell form (`/bin/sh -c …`), which ignores CMD and every run argument: "
+        return " " + _(
+            "Its ENTRYPOINT is in shell form (`/bin/sh -c …`), which ignores CMD and every run argument: "
             'use the exec form `ENTRYPOINT ["…", "…"]`.'
         )
     return ""
 
 
 def _run_words(args: list[str] | None) -> str:
-    return f"`docker run IMAGE {shlex.join(args)}`" if args else "`docker run IMAGE` (no arguments)"
+    return f"`docker run IMAGE {shlex.join(args)}`" if args else _("`docker run IMAGE` (no arguments)")
 
 
 @contextmanager
@@ -65,7 +66,7 @@ def labelled_run(ctx: CheckContext, image: str, role: str, **create: Any) -> Ite
 
 
 def _logs(container: Any, lines: int = 8) -> str:
-    return container.logs(tail=lines).decode(errors="replace").strip() or "(no output)"
+    return container.logs(tail=lines).decode(errors="replace").strip() or _("(no output)")
 
 
 def _watch(container: Any) -> Container:
@@ -73,7 +74,7 @@ def _watch(container: Any) -> Container:
     return Container(container.attrs)
 
 
-@kind("image_run_serves_http", "a container from {image} answers HTTP on its port {container_port}", behaviour=True)
+@kind("image_run_serves_http", N_("a container from {image} answers HTTP on its port {container_port}"), behaviour=True)
 def image_run_serves_http(
     ctx: CheckContext,
     *,
@@ -86,8 +87,10 @@ def image_run_serves_http(
     timeout: float = 15.0,
 ) -> Outcome:
     """Run the image (with `args` as `docker run` arguments), probe it through a published port, remove it."""
-    info = ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
-    ran = f"{_run_words(args)} ran `{shlex.join(effective_command(info.config, args))}`."
+    info = ctx.require_image(image, fail(_("There is no image {image!r}.").format(image=image), _(BUILD_SAYS_WHY)))
+    ran = _("{run} ran `{command}`.").format(
+        run=_run_words(args), command=shlex.join(effective_command(info.config, args))
+    )
     url = f"http://127.0.0.1:{host_port}{path}"
     with labelled_run(ctx, image, "check-run", command=args or None, ports={f"{container_port}/tcp": host_port}) as (
         container,
@@ -95,33 +98,46 @@ def image_run_serves_http(
     ):
         if error:
             replaced = (
-                " The run arguments replaced CMD, so Docker tried to start them as the program."
+                " " + _("The run arguments replaced CMD, so Docker tried to start them as the program.")
                 if args and not info.entrypoint
                 else ""
             )
             return fail(
-                f"The container did not start: {error.strip()}. {ran}{replaced}{_shell_form_note(info)}",
-                "arguments to `docker run` replace CMD but are appended to ENTRYPOINT",
+                _("The container did not start: {error}.").format(error=error.strip())
+                + f" {ran}{replaced}{_shell_form_note(info)}",
+                _("arguments to `docker run` replace CMD but are appended to ENTRYPOINT"),
             )
         polled = wait_for_http(
             url, timeout=timeout, accept=answers_with(200, contains), watch=lambda: _watch(container)
         )
         if polled.ok:
-            return ok(f"{ran} {url} answered 200" + (f" with {contains!r}." if contains else "."))
+            answered = (
+                _("{url} answered 200 with {contains!r}.").format(url=url, contains=contains)
+                if contains
+                else _("{url} answered 200.").format(url=url)
+            )
+            return ok(f"{ran} {answered}")
         state = polled.container or _watch(container)
         status = (
-            f"it exited with code {state.exit_code}" if state.status in ("exited", "dead") else "it is still running"
+            _("it exited with code {code}").format(code=state.exit_code)
+            if state.status in ("exited", "dead")
+            else _("it is still running")
         )
-        wanted = "200" + (f" with {contains!r}" if contains else "")
+        wanted = _("200 with {contains!r}").format(contains=contains) if contains else "200"
         return fail(
-            f"{ran} Port {container_port} did not answer {wanted} ({polled.seen(160)}); {status}. "
-            f"Its last log lines:\n{_logs(container)}{_shell_form_note(info)}",
-            f"the app must listen on 0.0.0.0:{container_port}; compare the command above with CMD/ENTRYPOINT "
-            "(run arguments replace CMD and are appended to ENTRYPOINT)",
+            f"{ran} "
+            + _("Port {port} did not answer {wanted} ({seen}); {status}. Its last log lines:\n{logs}").format(
+                port=container_port, wanted=wanted, seen=polled.seen(160), status=status, logs=_logs(container)
+            )
+            + _shell_form_note(info),
+            _(
+                "the app must listen on 0.0.0.0:{port}; compare the command above with CMD/ENTRYPOINT "
+                "(run arguments replace CMD and are appended to ENTRYPOINT)"
+            ).format(port=container_port),
         )
 
 
-@kind("image_run_prints", "`{command}` in a container from {image} prints {contains!r}", behaviour=True)
+@kind("image_run_prints", N_("`{command}` in a container from {image} prints {contains!r}"), behaviour=True)
 def image_run_prints(
     ctx: CheckContext,
     *,
@@ -132,28 +148,43 @@ def image_run_prints(
     timeout: float = 20.0,
 ) -> Outcome:
     """Run `command` in a fresh container (ENTRYPOINT replaced): proves what the image's layers hold."""
-    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    ctx.require_image(image, fail(_("There is no image {image!r}.").format(image=image), _(BUILD_SAYS_WHY)))
     shown = shlex.join(command)
     with labelled_run(ctx, image, "check-run", entrypoint=command[:1], command=command[1:]) as (container, error):
         if error:
             return fail(
-                f"`{shown}` could not start in {image}: {error.strip()}.", "is the program installed in the image?"
+                _("`{command}` could not start in {image}: {error}.").format(
+                    command=shown, image=image, error=error.strip()
+                ),
+                _("is the program installed in the image?"),
             )
         if not wait_for_exit(container, timeout):
-            return fail(f"`{shown}` did not finish within {timeout:g} s. Last lines:\n{_logs(container)}")
+            return fail(
+                _("`{command}` did not finish within {timeout:g} s. Last lines:\n{logs}").format(
+                    command=shown, timeout=timeout, logs=_logs(container)
+                )
+            )
         code = Container(container.attrs).exit_code
         output = container.logs().decode(errors="replace").strip()
         if code != exit_code:
             return fail(
-                f"`{shown}` exited with {code} in {image}: {output[-400:] or '(no output)'}",
-                "was the dependency installed by a RUN step of this image?",
+                _("`{command}` exited with {code} in {image}: {output}").format(
+                    command=shown, code=code, image=image, output=output[-400:] or _("(no output)")
+                ),
+                _("was the dependency installed by a RUN step of this image?"),
             )
         if contains not in output:
-            return fail(f"`{shown}` printed {output[-300:]!r}, which lacks {contains!r}.")
-        return ok(f"it printed {output.splitlines()[-1][:120]!r}." if output else "it ran.")
+            return fail(
+                _("`{command}` printed {output!r}, which lacks {contains!r}.").format(
+                    command=shown, output=output[-300:], contains=contains
+                )
+            )
+        if output:
+            return ok(_("it printed {line!r}.").format(line=output.splitlines()[-1][:120]))
+        return ok(_("it ran."))
 
 
-@kind("image_serves_http", "a container from {image} answers HTTP on port {container_port}", behaviour=True)
+@kind("image_serves_http", N_("a container from {image} answers HTTP on port {container_port}"), behaviour=True)
 def image_serves_http(
     ctx: CheckContext,
     *,
@@ -164,22 +195,42 @@ def image_serves_http(
     timeout: float = 10.0,
 ) -> Outcome:
     """Run the image as the learner would (labelled, on a free host port), fetch `path`, remove it."""
-    ctx.require_image(image, fail(f"There is no image {image!r}.", f"build it first: `docker build -t {image} …`"))
+    ctx.require_image(
+        image,
+        fail(
+            _("There is no image {image!r}.").format(image=image),
+            _("build it first: `docker build -t {image} …`").format(image=image),
+        ),
+    )
     with labelled_run(ctx, image, "probe", ports={f"{container_port}/tcp": ("127.0.0.1", None)}) as (container, error):
         if error:
             return fail(
-                f"A container from {image} did not start: {error.strip()}.", "check the Dockerfile's CMD and ENTRYPOINT"
+                _("A container from {image} did not start: {error}.").format(image=image, error=error.strip()),
+                _("check the Dockerfile's CMD and ENTRYPOINT"),
             )
         bindings = _watch(container).ports.get(f"{container_port}/tcp") or []
         if not bindings:
-            return fail(f"A container from {image} could not publish port {container_port}.")
+            return fail(
+                _("A container from {image} could not publish port {port}.").format(image=image, port=container_port)
+            )
         url = f"http://127.0.0.1:{bindings[0]['HostPort']}{path}"
         polled = wait_for_http(url, timeout=timeout, accept=answers_with(200, contains))
         if polled.ok:
-            return ok("it answered 200" + (f" with {contains!r}." if contains else "."))
+            if contains:
+                return ok(_("it answered 200 with {contains!r}.").format(contains=contains))
+            return ok(_("it answered 200."))
         return fail(
-            f"A container from {image} did not serve {path} on port {container_port} within {timeout:g} s: "
-            f"{polled.seen(120)}. "
-            f"It is {_watch(container).status_line}; last log lines:\n{_logs(container, 5)}",
-            "check the Dockerfile's CMD and the port the server listens on",
+            _(
+                "A container from {image} did not serve {path} on port {port} within {timeout:g} s: {seen}. "
+                "It is {status}; last log lines:\n{logs}"
+            ).format(
+                image=image,
+                path=path,
+                port=container_port,
+                timeout=timeout,
+                seen=polled.seen(120),
+                status=_watch(container).status_line,
+                logs=_logs(container, 5),
+            ),
+            _("check the Dockerfile's CMD and the port the server listens on"),
         )

@@ -13,44 +13,53 @@ from checker.context import CheckContext, poll
 from checker.facts.containers import Container
 from checker.facts.image_archive import SavedImage, read_saved_image
 from checker.facts.production import is_root_user, status_uids
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.image_runs import labelled_run
-from checker.kinds.images import BUILD_SAYS_WHY
+from checker.kinds.image_stages import no_image
 from checker.probes import exec_in
 
 NO_SUCH_USER = "no matching entries in passwd file"
-SECRET_HINT = (
+SECRET_HINT = N_(
     "never COPY a secret into a stage that ships: use it in a build stage and COPY --from only what it produced "
     "(BuildKit's `RUN --mount=type=secret` is the modern way; this machine's classic builder does not have it)"
 )
 
 
-@kind("image_user_not_root", "image {image} sets a USER other than root")
+@kind("image_user_not_root", N_("image {image} sets a USER other than root"))
 def image_user_not_root(ctx: CheckContext, *, image: str) -> Outcome:
     """The image's config names a non-root USER, so containers do not start as root by default."""
-    user = ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY)).user
+    user = ctx.require_image(image, no_image(image)).user
     if is_root_user(user):
-        shown = f"User is {user!r}" if user else "User is '' (no USER instruction)"
-        return fail(
-            f"{shown}: every container from it runs as root (uid 0).",
-            "create a user (`RUN useradd --uid 10001 app`) and switch to it with `USER app` after the steps that "
-            "need root",
+        said = (
+            _("User is {user!r}: every container from it runs as root (uid 0).")
+            if user
+            else _("User is '' (no USER instruction): every container from it runs as root (uid 0).")
         )
-    return ok(f"User is {user!r}.")
+        return fail(
+            said.format(user=user),
+            _(
+                "create a user (`RUN useradd --uid 10001 app`) and switch to it with `USER app` after the steps that "
+                "need root"
+            ),
+        )
+    return ok(_("User is {user!r}.").format(user=user))
 
 
-@kind("image_process_uid", "a container from {image} runs its process as a non-root uid", behaviour=True)
+@kind("image_process_uid", N_("a container from {image} runs its process as a non-root uid"), behaviour=True)
 def image_process_uid(ctx: CheckContext, *, image: str, settle: float = 1.5) -> Outcome:
     """Start the image as `docker run` would, and read PID 1's uid in /proc/1/status (and `id -u` by exec)."""
-    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    ctx.require_image(image, no_image(image))
     with labelled_run(ctx, image, "check-run") as (container, error):
         if error:
             hint = (
-                "USER names a user the image does not have: create it first (`RUN useradd …`), or give a numeric uid"
+                _("USER names a user the image does not have: create it first (`RUN useradd …`), or give a numeric uid")
                 if NO_SUCH_USER in error
-                else "compare CMD and USER with what the image holds"
+                else _("compare CMD and USER with what the image holds")
             )
-            return fail(f"A container from {image} did not start: {error.strip()}", hint)
+            return fail(
+                _("A container from {image} did not start: {error}").format(image=image, error=error.strip()), hint
+            )
 
         def exited() -> bool:
             container.reload()
@@ -58,23 +67,37 @@ def image_process_uid(ctx: CheckContext, *, image: str, settle: float = 1.5) -> 
 
         if poll(exited, settle):
             state = Container(container.attrs)
-            output = container.logs(tail=5).decode(errors="replace").strip() or "(no output)"
+            output = container.logs(tail=5).decode(errors="replace").strip() or _("(no output)")
             return fail(
-                f"A container from {image} {state.status_line}; its last log lines:\n{output}",
-                "a non-root user may write only where it owns the folder: create the app's folders and `chown` "
-                "them to that user before `USER`",
+                _("A container from {image} {status}; its last log lines:\n{output}").format(
+                    image=image, status=state.status_line, output=output
+                ),
+                _(
+                    "a non-root user may write only where it owns the folder: create the app's folders and `chown` "
+                    "them to that user before `USER`"
+                ),
             )
         status = exec_in(ctx, container.id, ["cat", "/proc/1/status"])
         uids = status_uids(status.output) if status.exit_code == 0 else None
         if uids is None:
-            return fail(f"Could not read /proc/1/status inside a container from {image}: {status.output.strip()}")
+            return fail(
+                _("Could not read /proc/1/status inside a container from {image}: {output}").format(
+                    image=image, output=status.output.strip()
+                )
+            )
         exec_user = exec_in(ctx, container.id, ["id", "-u"]).output.strip()
     if any(uid == 0 for uid in uids[:2]):
         return fail(
-            f"PID 1 runs as uid {uids[0]} (root): /proc/1/status says `Uid: {' '.join(map(str, uids))}`.",
-            "add `USER` with a non-root user (a name the image knows, or a uid) after the steps that need root",
+            _("PID 1 runs as uid {uid} (root): /proc/1/status says `Uid: {uids}`.").format(
+                uid=uids[0], uids=" ".join(map(str, uids))
+            ),
+            _("add `USER` with a non-root user (a name the image knows, or a uid) after the steps that need root"),
         )
-    return ok(f"PID 1 runs as uid {uids[0]} (/proc/1/status), and `docker exec … id -u` says {exec_user or '?'}.")
+    return ok(
+        _("PID 1 runs as uid {uid} (/proc/1/status), and `docker exec … id -u` says {exec_user}.").format(
+            uid=uids[0], exec_user=exec_user or "?"
+        )
+    )
 
 
 def saved_image(ctx: CheckContext, image: str, *, needle: bytes = b"", keep: tuple[str, ...] = ()) -> SavedImage:
@@ -86,55 +109,83 @@ def saved_image(ctx: CheckContext, image: str, *, needle: bytes = b"", keep: tup
         return read_saved_image(spool, needle=needle, keep=keep)
 
 
-@kind("image_layers_lack_secret", "no layer of {image} holds the secret in {secret_file}")
+@kind("image_layers_lack_secret", N_("no layer of {image} holds the secret in {secret_file}"))
 def image_layers_lack_secret(ctx: CheckContext, *, image: str, secret_file: str) -> Outcome:
     """Every layer (deleted files included), the history and the config are searched for the secret's text."""
     source = ctx.path(secret_file)
     if not source.is_file():
-        return fail(f"There is no {secret_file}.", "run the exercise's setup cell first")
+        return fail(_("There is no {path}.").format(path=secret_file), _("run the exercise's setup cell first"))
     secret = source.read_text(encoding="utf-8", errors="replace").strip()
     if not secret:
-        return fail(f"{secret_file} is empty.", "run the exercise's setup cell again")
-    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+        return fail(_("{path} is empty.").format(path=secret_file), _("run the exercise's setup cell again"))
+    ctx.require_image(image, no_image(image))
     saved = saved_image(ctx, image, needle=secret.encode())
     for layer, item in saved.layers_holding_needle():
         hidden_later = any(item.path in later.whiteouts for later in saved.layers[layer.number :])
         deleted = (
-            " A later step deletes it, but that only hides it: the layer that added it ships with the image, and "
-            "`docker save` hands that layer to anyone who has the image."
+            _(
+                " A later step deletes it, but that only hides it: the layer that added it ships with the image, and "
+                "`docker save` hands that layer to anyone who has the image."
+            )
             if hidden_later
             else ""
         )
         return fail(
-            f"Layer {layer.number} of {len(saved.layers)}, made by `{layer.step}`, holds /{item.path}, which "
-            f"contains the secret.{deleted}",
-            SECRET_HINT,
+            _("Layer {number} of {count}, made by `{step}`, holds /{path}, which contains the secret.").format(
+                number=layer.number, count=len(saved.layers), step=layer.step, path=item.path
+            )
+            + deleted,
+            _(SECRET_HINT),
         )
     if secret in saved.config_text:
         return fail(
-            "The image's config or history holds the secret: an ENV, a LABEL or a build ARG shows in "
-            "`docker history --no-trunc` and `docker inspect`.",
-            SECRET_HINT,
+            _(
+                "The image's config or history holds the secret: an ENV, a LABEL or a build ARG shows in "
+                "`docker history --no-trunc` and `docker inspect`."
+            ),
+            _(SECRET_HINT),
         )
-    return ok(f"none of its {len(saved.layers)} layers, nor its history and config, holds the secret.")
+    return ok(
+        _("none of its {count} layers, nor its history and config, holds the secret.").format(count=len(saved.layers))
+    )
 
 
-@kind("answer_matches_layer_file", "what you recorded in {path} is the {layer_path} hidden in the layers of {image}")
+@kind(
+    "answer_matches_layer_file",
+    N_("what you recorded in {path} is the {layer_path} hidden in the layers of {image}"),
+)
 def answer_matches_layer_file(ctx: CheckContext, *, image: str, layer_path: str, path: str) -> Outcome:
     """The learner dug a deleted file out of an image's layers: the answer must be its content."""
     answer_file = ctx.path(path)
     if not answer_file.is_file():
-        return fail(f"{path} does not exist yet.", "write what you found into it, e.g. `echo VALUE > " + path + "`")
+        return fail(
+            _("{path} does not exist yet.").format(path=path),
+            _("write what you found into it, e.g. `echo VALUE > {path}`").format(path=path),
+        )
     answer = answer_file.read_text(encoding="utf-8", errors="replace").strip()
-    ctx.require_image(image, fail(f"There is no image {image!r}.", "run the exercise's setup cell again"))
+    ctx.require_image(
+        image,
+        fail(_("There is no image {image!r}.").format(image=image), _("run the exercise's setup cell again")),
+    )
     found = saved_image(ctx, image, keep=(layer_path.lstrip("/"),)).newest_file(layer_path)
     if found is None or found[1].content is None:
-        return fail(f"No layer of {image} holds {layer_path}.", "run the exercise's setup cell again")
+        return fail(
+            _("No layer of {image} holds {path}.").format(image=image, path=layer_path),
+            _("run the exercise's setup cell again"),
+        )
     layer, item = found
     if answer != item.content.decode(errors="replace").strip():
         return fail(
-            f"{path} holds {answer[:40]!r}, which is not the {layer_path} hidden in the layers of {image}.",
-            f"`docker history {image}` shows which step added it; `docker save {image}` gives you every layer "
-            f"as a tar file",
+            _("{path} holds {answer!r}, which is not the {layer_path} hidden in the layers of {image}.").format(
+                path=path, answer=answer[:40], layer_path=layer_path, image=image
+            ),
+            _(
+                "`docker history {image}` shows which step added it; `docker save {image}` gives you every layer "
+                "as a tar file"
+            ).format(image=image),
         )
-    return ok(f"it is the /{item.path} that layer {layer.number} (`{layer.step}`) still holds.")
+    return ok(
+        _("it is the /{path} that layer {number} (`{step}`) still holds.").format(
+            path=item.path, number=layer.number, step=layer.step
+        )
+    )

@@ -15,6 +15,7 @@ from checker.context import CheckContext
 from checker.facts.containers import Container
 from checker.facts.images import Image
 from checker.facts.production import Stage, build_stages, builds_on_stage
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.image_runs import labelled_run
 from checker.kinds.images import BUILD_SAYS_WHY
@@ -35,7 +36,7 @@ def _megabytes(size: int) -> str:
     return f"{size / MEGABYTE:.1f} MB"
 
 
-@kind("build_stages_slim", "the final stage of {image} is much smaller than the stage that builds")
+@kind("build_stages_slim", N_("the final stage of {image} is much smaller than the stage that builds"))
 def build_stages_slim(
     ctx: CheckContext,
     *,
@@ -49,7 +50,7 @@ def build_stages_slim(
 
     Reads the build that `dockerfile_builds` made in the same run (or builds again, from the cache).
     """
-    final_image = ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    final_image = ctx.require_image(image, no_image(image))
     result = ctx.builds.get((context, dockerfile))
     if result is None:
         result = run_build(ctx, ctx.path(context), dockerfile=dockerfile, timeout=timeout)
@@ -58,32 +59,51 @@ def build_stages_slim(
     stages = build_stages(result.learner_steps)
     if len(stages) < 2:
         return fail(
-            f"The Dockerfile has one stage (one FROM), so everything the build needed ships in the image "
-            f"({_megabytes(image_size(final_image))}): the compiler, its headers, the package lists.",
-            "build in a first stage (`FROM debian:bookworm-slim AS build`), then start a second stage `FROM` a small "
-            "base and `COPY --from=build` only the program",
+            _(
+                "The Dockerfile has one stage (one FROM), so everything the build needed ships in the image "
+                "({size}): the compiler, its headers, the package lists."
+            ).format(size=_megabytes(image_size(final_image))),
+            _(
+                "build in a first stage (`FROM debian:bookworm-slim AS build`), then start a second stage `FROM` a "
+                "small base and `COPY --from=build` only the program"
+            ),
         )
     final, earlier = stages[-1], stages[:-1]
     sizes = {stage.number: _stage_size(ctx, stage) for stage in earlier}
     biggest = max(earlier, key=lambda stage: sizes[stage.number])
     if sizes[biggest.number] <= 0:
-        return fail(f"The size of {biggest.label} could not be read from the build.", "build it again")
+        return fail(
+            _("The size of {stage} could not be read from the build.").format(stage=biggest.label),
+            _("build it again"),
+        )
     final_size, stage_size = image_size(final_image), sizes[biggest.number]
     ratio = final_size / stage_size
-    shown = f"the final image is {_megabytes(final_size)}, {biggest.label} {_megabytes(stage_size)}"
+    shown = _("the final image is {final}, {stage} {size}").format(
+        final=_megabytes(final_size), stage=biggest.label, size=_megabytes(stage_size)
+    )
     if ratio > max_ratio:
         parent = builds_on_stage(final, earlier)
         why = (
-            f" The final stage starts `FROM {final.base}`, so it begins with everything {parent.label} holds."
+            _(" The final stage starts `FROM {base}`, so it begins with everything {stage} holds.").format(
+                base=final.base, stage=parent.label
+            )
             if parent
-            else " The final stage still holds most of what the build needed."
+            else _(" The final stage still holds most of what the build needed.")
         )
         return fail(
-            f"The final image is not much smaller than the stage that builds: {shown} "
-            f"({ratio:.0%}, at most {max_ratio:.0%} expected).{why}",
-            "start the final stage FROM a small base image (not the build stage), and COPY --from only the program",
+            _(
+                "The final image is not much smaller than the stage that builds: {shown} "
+                "({ratio:.0%}, at most {max_ratio:.0%} expected)."
+            ).format(shown=shown, ratio=ratio, max_ratio=max_ratio)
+            + why,
+            _("start the final stage FROM a small base image (not the build stage), and COPY --from only the program"),
         )
-    return ok(f"{len(stages)} stages: {shown} ({ratio:.0%}).")
+    return ok(_("{count} stages: {shown} ({ratio:.0%}).").format(count=len(stages), shown=shown, ratio=ratio))
+
+
+def no_image(image: str) -> Outcome:
+    """The image to look at is missing: the build check before this one says why."""
+    return fail(_("There is no image {image!r}.").format(image=image), _(BUILD_SAYS_WHY))
 
 
 def _stage_size(ctx: CheckContext, stage: Stage) -> int:
@@ -130,10 +150,10 @@ class _Chunks:
         return data
 
 
-@kind("image_lacks_programs", "the image {image} holds none of {programs}", behaviour=True)
+@kind("image_lacks_programs", N_("the image {image} holds none of {programs}"), behaviour=True)
 def image_lacks_programs(ctx: CheckContext, *, image: str, programs: list[str]) -> Outcome:
     """No file named like a build tool in any bin folder of the image (its whole filesystem is read)."""
-    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    ctx.require_image(image, no_image(image))
     wanted = set(programs)
     found = sorted(
         "/" + name
@@ -141,44 +161,61 @@ def image_lacks_programs(ctx: CheckContext, *, image: str, programs: list[str]) 
         if name.rsplit("/", 1)[-1] in wanted and name.startswith(BIN_DIRS)
     )
     if found:
-        shown = ", ".join(found[:6]) + (f" and {len(found) - 6} more" if len(found) > 6 else "")
+        shown = ", ".join(found[:6])
+        if len(found) > 6:
+            shown = _("{shown} and {count} more").format(shown=shown, count=len(found) - 6)
         return fail(
-            f"The image still holds build tools: {shown}. Whoever runs it gets a compiler: more to download, more to "
-            f"patch, more for an attacker to use.",
-            "build in one stage and COPY --from=that stage only the result into a final stage that starts FROM a "
-            "clean base",
+            _(
+                "The image still holds build tools: {shown}. Whoever runs it gets a compiler: more to download, more "
+                "to patch, more for an attacker to use."
+            ).format(shown=shown),
+            _(
+                "build in one stage and COPY --from=that stage only the result into a final stage that starts FROM a "
+                "clean base"
+            ),
         )
-    return ok(f"no {', '.join(programs)} in any bin folder.")
+    return ok(_("no {programs} in any bin folder.").format(programs=", ".join(programs)))
 
 
-@kind("image_run_default_prints", "`docker run {image}` prints {contains!r}", behaviour=True)
+@kind("image_run_default_prints", N_("`docker run {image}` prints {contains!r}"), behaviour=True)
 def image_run_default_prints(ctx: CheckContext, *, image: str, contains: str, timeout: float = 20.0) -> Outcome:
     """Run the image with its own ENTRYPOINT and CMD, as a user would, and read what it prints."""
-    ctx.require_image(image, fail(f"There is no image {image!r}.", BUILD_SAYS_WHY))
+    ctx.require_image(image, no_image(image))
     with labelled_run(ctx, image, "check-run") as (container, error):
         if error:
-            return fail(f"`docker run {image}` could not start: {error.strip()}.{_loader_note(error)}", RUN_HINT)
+            return fail(
+                _("`docker run {image}` could not start: {error}.").format(image=image, error=error.strip())
+                + _loader_note(error),
+                _(RUN_HINT),
+            )
         if not wait_for_exit(container, timeout):
-            return fail(f"`docker run {image}` did not finish within {timeout:g} s.", "its CMD should print and exit")
+            return fail(
+                _("`docker run {image}` did not finish within {timeout:g} s.").format(image=image, timeout=timeout),
+                _("its CMD should print and exit"),
+            )
         code = Container(container.attrs).exit_code
         output = container.logs().decode(errors="replace").strip()
     if code != 0 or contains not in output:
-        lacks = f", which lacks {contains!r}" if code == 0 else ""
-        return fail(
-            f"`docker run {image}` exited with code {code} and printed {output[-300:]!r}{lacks}.{_loader_note(output)}",
-            RUN_HINT,
+        said = (
+            _("`docker run {image}` exited with code {code} and printed {output!r}, which lacks {contains!r}.")
+            if code == 0
+            else _("`docker run {image}` exited with code {code} and printed {output!r}.")
         )
-    return ok(f"it printed {output.splitlines()[-1][:120]!r}.")
+        return fail(
+            said.format(image=image, code=code, output=output[-300:], contains=contains) + _loader_note(output),
+            _(RUN_HINT),
+        )
+    return ok(_("it printed {line!r}.").format(line=output.splitlines()[-1][:120]))
 
 
-RUN_HINT = "compare the image's CMD/ENTRYPOINT with where COPY --from put the program"
+RUN_HINT = N_("compare the image's CMD/ENTRYPOINT with where COPY --from put the program")
 
 
 def _loader_note(output: str) -> str:
     """`exec X: no such file or directory` for a program that exists: the dynamic loader is what is missing."""
     text = output.lower()
     if MISSING_LOADER in text and "exec" in text:
-        return (
+        return _(
             " If the program is there, its loader is missing: a dynamically linked program needs ld-linux and libc "
             "in the image. Link it statically (`gcc -static`), or start the final stage FROM a base with the same "
             "libc (`debian:bookworm-slim`)."

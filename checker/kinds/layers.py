@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from checker.context import CheckContext
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.images import path_in_image
 
 DIFF_KINDS = {0: "changed", 1: "added", 2: "deleted"}
+# How a change is named in a message: as what the diff shows ("added /x"), and as what it lacks ("/x added").
+SHOWN = {"changed": N_("changed {path}"), "added": N_("added {path}"), "deleted": N_("deleted {path}")}
+LACKING = {"changed": N_("{path} changed"), "added": N_("{path} added"), "deleted": N_("{path} deleted")}
+
+
+def _phrase(phrases: dict[str, str], what: str, path: str) -> str:
+    return _(phrases[what]).format(path=path) if what in phrases else f"{what} {path}"
 
 
 def container_diff(ctx: CheckContext, container: str) -> dict[str, str]:
@@ -14,7 +22,7 @@ def container_diff(ctx: CheckContext, container: str) -> dict[str, str]:
     return {item["Path"]: DIFF_KINDS.get(item["Kind"], "?") for item in (ctx.api.diff(container) or [])}
 
 
-@kind("container_diff_shows", "the filesystem diff of {container} shows the changes")
+@kind("container_diff_shows", N_("the filesystem diff of {container} shows the changes"))
 def container_diff_shows(
     ctx: CheckContext,
     *,
@@ -27,8 +35,10 @@ def container_diff_shows(
     ctx.require_container(
         container,
         fail(
-            f"There is no container named {container!r}.",
-            f"run the container with `--name {container}` (and without `--rm`, so it stays to be inspected)",
+            _("There is no container named {container!r}.").format(container=container),
+            _("run the container with `--name {container}` (and without `--rm`, so it stays to be inspected)").format(
+                container=container
+            ),
         ),
     )
     diff = container_diff(ctx, container)
@@ -37,39 +47,52 @@ def container_diff_shows(
         + [(p, "deleted") for p in deleted or []]
         + [(p, "changed") for p in changed or []]
     )
-    missing_changes = [f"{p} {what}" for p, what in wanted if diff.get(p) != what]
+    missing_changes = [_phrase(LACKING, what, p) for p, what in wanted if diff.get(p) != what]
     if missing_changes:
-        seen = ", ".join(f"{what} {p}" for p, what in sorted(diff.items())[:12]) or "nothing"
+        seen = ", ".join(_phrase(SHOWN, what, p) for p, what in sorted(diff.items())[:12]) or _("nothing")
         return fail(
-            f"Its filesystem diff does not show {', '.join(missing_changes)}; it shows: {seen}.",
-            "make the change inside this container (`docker run --name … IMAGE sh -c '…'`, or `docker exec` while it "
-            "runs); "
-            "`docker diff NAME` shows the result",
+            _("Its filesystem diff does not show {missing}; it shows: {seen}.").format(
+                missing=", ".join(missing_changes), seen=seen
+            ),
+            _(
+                "make the change inside this container (`docker run --name … IMAGE sh -c '…'`, or `docker exec` while "
+                "it runs); `docker diff NAME` shows the result"
+            ),
         )
-    return ok(f"`docker diff {container}` shows " + ", ".join(f"{what} {p}" for p, what in wanted) + ".")
+    return ok(
+        _("`docker diff {container}` shows {changes}.").format(
+            container=container, changes=", ".join(_phrase(SHOWN, what, p) for p, what in wanted)
+        )
+    )
 
 
-@kind("writable_layer", "the writable layer of {container} and {path}", behaviour=True)
+@kind("writable_layer", N_("the writable layer of {container} and {path}"), behaviour=True)
 def writable_layer(ctx: CheckContext, *, container: str, path: str, present: bool = True) -> Outcome:
     """`docker diff`: what a container changed on top of its read-only image layers."""
     ctx.require_container(container)
     changed = {p for p, what in container_diff(ctx, container).items() if what in ("changed", "added")}
     if present and path not in changed:
-        shown = ", ".join(sorted(changed)[:8]) or "nothing"
+        shown = ", ".join(sorted(changed)[:8]) or _("nothing")
         return fail(
-            f"{path} is not in {container}'s writable layer (`docker diff {container}` shows: {shown}).",
-            f"create it inside the container: `docker exec {container} …`",
+            _("{path} is not in {container}'s writable layer (`docker diff {container}` shows: {shown}).").format(
+                path=path, container=container, shown=shown
+            ),
+            _("create it inside the container: `docker exec {container} …`").format(container=container),
         )
     if not present and path in changed:
         return fail(
-            f"{path} is in {container}'s writable layer too: each container has its own layer, so write it in one "
-            f"container only.",
-            f"`docker rm -f {container}` and start it again",
+            _(
+                "{path} is in {container}'s writable layer too: each container has its own layer, so write it in one "
+                "container only."
+            ).format(path=path, container=container),
+            _("`docker rm -f {container}` and start it again").format(container=container),
         )
-    return ok(f"{path} {'is' if present else 'is not'} in {container}'s own layer.")
+    if present:
+        return ok(_("{path} is in {container}'s own layer.").format(path=path, container=container))
+    return ok(_("{path} is not in {container}'s own layer.").format(path=path, container=container))
 
 
-@kind("image_unchanged_by_container", "the image {image} is unchanged by what happened in {container}")
+@kind("image_unchanged_by_container", N_("the image {image} is unchanged by what happened in {container}"))
 def image_unchanged_by_container(
     ctx: CheckContext,
     *,
@@ -80,34 +103,57 @@ def image_unchanged_by_container(
 ) -> Outcome:
     """The tag still names the image the container ran, and a fresh container from it sees none of the changes."""
     info = ctx.require_container(
-        container, fail(f"There is no container named {container!r}.", f"run the container with `--name {container}`")
+        container,
+        fail(
+            _("There is no container named {container!r}.").format(container=container),
+            _("run the container with `--name {container}`").format(container=container),
+        ),
     )
     tagged = ctx.require_image(
-        image, fail(f"There is no image {image!r} any more.", "run the exercise's setup cell again")
+        image,
+        fail(_("There is no image {image!r} any more.").format(image=image), _("run the exercise's setup cell again")),
     )
     original = info.image_id
     if tagged.id != original:
         if tagged.committed_from == info.id:
-            how = (
-                f"`docker commit {container}` wrote a new image from the container's writable layer "
-                "and moved the tag to it"
-            )
+            how = _(
+                "`docker commit {container}` wrote a new image from the container's writable layer and moved the tag "
+                "to it"
+            ).format(container=container)
         else:
-            how = "the tag was moved to a new image (a commit or a rebuild)"
+            how = _("the tag was moved to a new image (a commit or a rebuild)")
         return fail(
-            f"The tag {image} now names a different image ({tagged.short_id}) than the one {container} ran "
-            f"({original[7:19]}): {how}. "
-            "The original image did not change, and still exists under its id.",
-            "images never change; to show that, leave the tag alone (no `docker commit`, no rebuild): "
-            "run the exercise's setup again, then redo your steps",
+            _(
+                "The tag {image} now names a different image ({new}) than the one {container} ran ({original}): "
+                "{how}. The original image did not change, and still exists under its id."
+            ).format(image=image, new=tagged.short_id, container=container, original=original[7:19], how=how),
+            _(
+                "images never change; to show that, leave the tag alone (no `docker commit`, no rebuild): run the "
+                "exercise's setup again, then redo your steps"
+            ),
         )
-    wrong = [f"{path} is missing" for path in present or [] if path_in_image(ctx, original, path) is None]
-    wrong += [f"{path} exists" for path in absent or [] if path_in_image(ctx, original, path) is not None]
+    wrong = [
+        _("{path} is missing").format(path=path) for path in present or [] if path_in_image(ctx, original, path) is None
+    ]
+    wrong += [
+        _("{path} exists").format(path=path) for path in absent or [] if path_in_image(ctx, original, path) is not None
+    ]
     if wrong:
         return fail(
-            f"A fresh container from {image} sees changes: {', '.join(wrong)}. The image was built that way, not "
-            f"changed by {container}.",
-            "run the exercise's setup again to rebuild the image as it was",
+            _(
+                "A fresh container from {image} sees changes: {changes}. The image was built that way, not changed "
+                "by {container}."
+            ).format(image=image, changes=", ".join(wrong), container=container),
+            _("run the exercise's setup again to rebuild the image as it was"),
         )
-    kept = ", ".join([*(f"{p} still there" for p in present or []), *(f"no {p}" for p in absent or [])])
-    return ok(f"{image} is still {original[7:19]}, and a fresh container from it sees the original files ({kept}).")
+    kept = ", ".join(
+        [
+            *(_("{path} still there").format(path=p) for p in present or []),
+            *(_("no {path}").format(path=p) for p in absent or []),
+        ]
+    )
+    return ok(
+        _("{image} is still {id}, and a fresh container from it sees the original files ({kept}).").format(
+            image=image, id=original[7:19], kept=kept
+        )
+    )

@@ -12,70 +12,96 @@ from __future__ import annotations
 import re
 
 from checker.context import CheckContext
-from checker.facts.distribution import Manifest, catalog, is_registry, manifest, registry_address, registry_url, tags
+from checker.facts.distribution import (
+    Manifest,
+    Unanswered,
+    catalog,
+    is_registry,
+    manifest,
+    registry_address,
+    registry_url,
+    tags,
+    unanswered,
+)
 from checker.facts.http import wait_for_http
 from checker.facts.logs import logs
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.kinds.workspace import require_answer
 from checker.outcome import Unmet
 
-PUSH_HINT = (
+PUSH_HINT = N_(
     "tag it with the registry's address (`docker tag IMAGE localhost:{port}/{repository}:{tag}`), "
     "then `docker push localhost:{port}/{repository}:{tag}`"
 )
 
 
+def push_hint(port: int, repository: str, tag: str) -> str:
+    return _(PUSH_HINT).format(port=port, repository=repository, tag=tag)
+
+
 def unreachable(port: int, problem: str) -> Outcome:
     return fail(
-        f"The registry on port {port} did not answer: {problem}.",
-        f"is the registry container running with `-p {port}:5000`? `docker ps` shows it; run the exercise's setup cell "
-        f"again if it was started there",
+        _("The registry on port {port} did not answer: {problem}.").format(port=port, problem=problem),
+        _(
+            "is the registry container running with `-p {port}:5000`? `docker ps` shows it; run the exercise's setup "
+            "cell again if it was started there"
+        ).format(port=port),
     )
 
 
 def require_manifest(port: int, repository: str, tag: str, host: str, what: str, hint: str) -> Manifest:
-    """The manifest the registry serves, or end the check: unreachable, or `what` (a template for the reason)."""
+    """The manifest the registry serves, or end the check: unreachable, or `what` (a template for the reason,
+    `{problem}` in it, already translated)."""
     served, problem = manifest(port, repository, tag, host)
     if served is None:
         raise Unmet(
-            unreachable(port, problem) if problem.startswith("nothing answers") else fail(what.format(problem), hint)
+            unreachable(port, problem) if isinstance(problem, Unanswered) else fail(what.format(problem=problem), hint)
         )
     return served
 
 
-@kind("registry_answers", "a registry answers the v2 API on port {port}")
+@kind("registry_answers", N_("a registry answers the v2 API on port {port}"))
 def registry_answers(ctx: CheckContext, *, port: int, host: str = "127.0.0.1", timeout: float = 10.0) -> Outcome:  # noqa: ARG001
     """Poll `/v2/` until a registry answers (it needs a moment after `docker run`)."""
     url = registry_url(port, "/v2/", host)
     polled = wait_for_http(url, timeout=timeout, accept=is_registry, interval=0.25)
     answer = polled.last
     if polled.ok:
-        return ok(f"{url} answered 200 ({answer.headers['Docker-Distribution-Api-Version']}).")
+        return ok(
+            _("{url} answered 200 ({version}).").format(
+                url=url, version=answer.headers["Docker-Distribution-Api-Version"]
+            )
+        )
     if answer.status is None:
-        return unreachable(port, f"nothing answers at {url} ({answer.error})")
+        return unreachable(port, unanswered(url, answer))
     return fail(
-        f"Something answers on port {port}, but not the registry v2 API: /v2/ answered {answer.status} without a "
-        f"registry/2.0 header.",
-        "publish the registry's port 5000 (`-p 5000:5000`); another server holds this port",
+        _(
+            "Something answers on port {port}, but not the registry v2 API: /v2/ answered {status} without a "
+            "registry/2.0 header."
+        ).format(port=port, status=answer.status),
+        _("publish the registry's port 5000 (`-p 5000:5000`); another server holds this port"),
     )
 
 
-@kind("registry_has_repository", "the registry on port {port} lists repository {repository}")
+@kind("registry_has_repository", N_("the registry on port {port} lists repository {repository}"))
 def registry_has_repository(ctx: CheckContext, *, port: int, repository: str, host: str = "127.0.0.1") -> Outcome:  # noqa: ARG001
     repositories, problem = catalog(port, host)
     if repositories is None:
         return unreachable(port, problem)
     if repository not in repositories:
-        held = ", ".join(repr(r) for r in repositories) or "nothing yet"
+        held = ", ".join(repr(r) for r in repositories) or _("nothing yet")
         return fail(
-            f"The registry's catalog has no {repository!r} (it holds: {held}). A tag alone stays on your machine; only "
-            f"`docker push` uploads.",
-            PUSH_HINT.format(port=port, repository=repository, tag="TAG"),
+            _(
+                "The registry's catalog has no {repository!r} (it holds: {held}). A tag alone stays on your machine; "
+                "only `docker push` uploads."
+            ).format(repository=repository, held=held),
+            push_hint(port, repository, "TAG"),
         )
-    return ok(f"/v2/_catalog lists {repository!r}.")
+    return ok(_("/v2/_catalog lists {repository!r}.").format(repository=repository))
 
 
-@kind("registry_has_tag", "{repository} in the registry on port {port} has tag {tag}")
+@kind("registry_has_tag", N_("{repository} in the registry on port {port} has tag {tag}"))
 def registry_has_tag(ctx: CheckContext, *, port: int, repository: str, tag: str, host: str = "127.0.0.1") -> Outcome:  # noqa: ARG001
     found, problem = tags(port, repository, host)
     if found is None:
@@ -83,17 +109,19 @@ def registry_has_tag(ctx: CheckContext, *, port: int, repository: str, tag: str,
     if tag not in found:
         if not found:
             return fail(
-                f"The registry has no repository {repository!r} yet.",
-                PUSH_HINT.format(port=port, repository=repository, tag=tag),
+                _("The registry has no repository {repository!r} yet.").format(repository=repository),
+                push_hint(port, repository, tag),
             )
         return fail(
-            f"{repository!r} has tags {sorted(found)}, not {tag!r}. A name without `:TAG` means `:latest`.",
-            PUSH_HINT.format(port=port, repository=repository, tag=tag),
+            _("{repository!r} has tags {tags}, not {tag!r}. A name without `:TAG` means `:latest`.").format(
+                repository=repository, tags=sorted(found), tag=tag
+            ),
+            push_hint(port, repository, tag),
         )
-    return ok(f"tags: {sorted(found)}.")
+    return ok(_("tags: {tags}.").format(tags=sorted(found)))
 
 
-@kind("registry_digest_matches", "the registry's {repository}:{tag} is your local image {image} (same digest)")
+@kind("registry_digest_matches", N_("the registry's {repository}:{tag} is your local image {image} (same digest)"))
 def registry_digest_matches(
     ctx: CheckContext,
     *,
@@ -110,37 +138,57 @@ def registry_digest_matches(
         repository,
         tag,
         host,
-        "Nothing to compare: {}.",
-        PUSH_HINT.format(port=port, repository=repository, tag=tag),
+        _("Nothing to compare: {problem}."),
+        push_hint(port, repository, tag),
     )
     local = ctx.require_image(
         image,
         fail(
-            f"The registry serves {repository}:{tag} ({served.digest[:19]}…), but there is no local image {image!r} to "
-            f"compare it with.",
-            f"build or pull `{image}`",
+            _(
+                "The registry serves {repository}:{tag} ({digest}…), but there is no local image {image!r} to "
+                "compare it with."
+            ).format(repository=repository, tag=tag, digest=served.digest[:19], image=image),
+            _("build or pull `{image}`").format(image=image),
         ),
     )
     if served.config_digest and served.config_digest != local.id:
         return fail(
-            f"The registry's {repository}:{tag} is image {served.config_digest[7:19]}, but your {image} is "
-            f"{local.short_id}: a different image was pushed under that name.",
-            f"tag the image you mean (`docker tag {image} {registry_address(port, address)}/{repository}:{tag}`) and "
-            f"push again",
+            _(
+                "The registry's {repository}:{tag} is image {served}, but your {image} is {local}: a different image "
+                "was pushed under that name."
+            ).format(
+                repository=repository, tag=tag, served=served.config_digest[7:19], image=image, local=local.short_id
+            ),
+            _("tag the image you mean (`docker tag {image} {address}/{repository}:{tag}`) and push again").format(
+                image=image, address=registry_address(port, address), repository=repository, tag=tag
+            ),
         )
     wanted = f"{registry_address(port, address)}/{repository}@{served.digest}"
     repo_digests = local.repo_digests
     if wanted not in repo_digests:
         return fail(
-            f"The registry's digest for {repository}:{tag} is {served.digest}, but {image}'s RepoDigests are "
-            f"{repo_digests or 'empty'}: this copy was never pushed or pulled as it is now.",
-            "push it again; `docker inspect --format '{{json .RepoDigests}}' IMAGE` shows the digests the daemon knows",
+            _(
+                "The registry's digest for {repository}:{tag} is {digest}, but {image}'s RepoDigests are "
+                "{repo_digests}: this copy was never pushed or pulled as it is now."
+            ).format(
+                repository=repository,
+                tag=tag,
+                digest=served.digest,
+                image=image,
+                repo_digests=repo_digests or _("empty"),
+            ),
+            _(
+                "push it again; `docker inspect --format '{{json .RepoDigests}}' IMAGE` shows the digests the "
+                "daemon knows"
+            ),
         )
-    return ok(f"{served.digest[:19]}… on both sides.")
+    return ok(_("{digest}… on both sides.").format(digest=served.digest[:19]))
 
 
 @kind(
-    "image_pulled_from_registry", "{image} was removed and pulled back from the registry on port {port}", behaviour=True
+    "image_pulled_from_registry",
+    N_("{image} was removed and pulled back from the registry on port {port}"),
+    behaviour=True,
 )
 def image_pulled_from_registry(
     ctx: CheckContext,
@@ -159,29 +207,42 @@ def image_pulled_from_registry(
         repository,
         tag,
         host,
-        "There is nothing to pull: {}.",
-        "run the exercise's setup cell again; it pushes the image",
+        _("There is nothing to pull: {problem}."),
+        _("run the exercise's setup cell again; it pushes the image"),
     )
     local = ctx.require_image(
-        image, fail(f"There is no local image {image!r}: it was removed but not pulled back.", f"`docker pull {image}`")
+        image,
+        fail(
+            _("There is no local image {image!r}: it was removed but not pulled back.").format(image=image),
+            f"`docker pull {image}`",
+        ),
     )
     wanted = f"{registry_address(port, address)}/{repository}@{served.digest}"
     repo_digests = local.repo_digests
     if wanted not in repo_digests or (served.config_digest and served.config_digest != local.id):
         return fail(
-            f"Your {image} is not the image the registry serves (registry digest {served.digest[:19]}…, your "
-            f"RepoDigests {repo_digests or 'empty'}).",
-            f"remove your copy (`docker rmi {image}`) and `docker pull {image}`",
+            _(
+                "Your {image} is not the image the registry serves (registry digest {digest}…, your "
+                "RepoDigests {repo_digests})."
+            ).format(image=image, digest=served.digest[:19], repo_digests=repo_digests or _("empty")),
+            _("remove your copy (`docker rmi {image}`) and `docker pull {image}`").format(image=image),
         )
     tagged_at = local.last_tag_time
     other_tags = [t for t in local.repo_tags if t != image]
     if not tagged_at.startswith("0001-01-01"):
-        also = f" It is also tagged {other_tags}, which kept it on this machine." if other_tags else ""
+        also = (
+            _(" It is also tagged {tags}, which kept it on this machine.").format(tags=other_tags) if other_tags else ""
+        )
         return fail(
-            f"Your {image} never left this machine: it was built or tagged here at {tagged_at[:19]}Z and not removed, "
-            f"so `docker pull` only said 'Image is up to date'.{also}",
-            f"remove every local tag of it first (`docker rmi {image}`; `docker images` shows what is left), then "
-            f"`docker pull {image}`",
+            _(
+                "Your {image} never left this machine: it was built or tagged here at {when}Z and not removed, "
+                "so `docker pull` only said 'Image is up to date'."
+            ).format(image=image, when=tagged_at[:19])
+            + also,
+            _(
+                "remove every local tag of it first (`docker rmi {image}`; `docker images` shows what is left), then "
+                "`docker pull {image}`"
+            ).format(image=image),
         )
     if registry_container is not None:
         ctx.require_container(registry_container)
@@ -189,14 +250,18 @@ def image_pulled_from_registry(
         blob = served.config_digest or ""
         if not re.search(rf'"GET /v2/{re.escape(repository)}/blobs/{re.escape(blob)} HTTP/[\d.]+" 200', printed):
             return fail(
-                f"The registry's log shows no download of {repository}:{tag} (its config blob {blob[7:19]} was never "
-                f"fetched): the image was not pulled from this registry.",
-                f"`docker pull {image}` after removing it",
+                _(
+                    "The registry's log shows no download of {repository}:{tag} (its config blob {blob} was never "
+                    "fetched): the image was not pulled from this registry."
+                ).format(repository=repository, tag=tag, blob=blob[7:19]),
+                _("`docker pull {image}` after removing it").format(image=image),
             )
-    return ok(f"pulled: RepoDigests has {served.digest[:19]}…, and it was not built or tagged here.")
+    return ok(
+        _("pulled: RepoDigests has {digest}…, and it was not built or tagged here.").format(digest=served.digest[:19])
+    )
 
 
-@kind("digest_recorded", "{path} holds the registry's digest of {repository}:{tag}")
+@kind("digest_recorded", N_("{path} holds the registry's digest of {repository}:{tag}"))
 def digest_recorded(
     ctx: CheckContext,
     *,
@@ -211,24 +276,30 @@ def digest_recorded(
     written = require_answer(ctx, path).strip()
     recorded = written.rsplit("@", 1)[-1]
     served = require_manifest(
-        port, repository, tag, host, "Cannot compare: {}.", PUSH_HINT.format(port=port, repository=repository, tag=tag)
+        port, repository, tag, host, _("Cannot compare: {problem}."), push_hint(port, repository, tag)
     )
     if recorded == served.digest:
         return ok(f"{served.digest[:19]}…")
     if not written:
-        return fail(f"{path} is empty.", "write the digest into it")
+        return fail(_("{path} is empty.").format(path=path), _("write the digest into it"))
     local = ctx.image(image) if image else None
     ids = {served.config_digest, local.id if local else None} - {None}
     if recorded in ids or (
         len(recorded) >= 12 and any(i.split(":")[-1].startswith(recorded.split(":")[-1]) for i in ids)
     ):
         return fail(
-            f"{path} holds the image ID ({recorded[:19]}…), which is the digest of the image's config. The registry "
-            f"names the image by its manifest digest.",
-            "the digest `docker push` printed, or the part after @ in `docker inspect --format "
-            "'{{index .RepoDigests 0}}' IMAGE`",
+            _(
+                "{path} holds the image ID ({recorded}…), which is the digest of the image's config. The registry "
+                "names the image by its manifest digest."
+            ).format(path=path, recorded=recorded[:19]),
+            _(
+                "the digest `docker push` printed, or the part after @ in `docker inspect --format "
+                "'{{index .RepoDigests 0}}' IMAGE`"
+            ),
         )
     return fail(
-        f"{path} holds {written[:80]!r}, which is not the digest the registry serves for {repository}:{tag}.",
+        _("{path} holds {written!r}, which is not the digest the registry serves for {repository}:{tag}.").format(
+            path=path, written=written[:80], repository=repository, tag=tag
+        ),
         "`docker inspect --format '{{json .RepoDigests}}' IMAGE`",
     )

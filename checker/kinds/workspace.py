@@ -13,11 +13,12 @@ from typing import Any, Callable
 
 from checker.context import CheckContext, poll
 from checker.facts.logs import diagnosis, logs
+from checker.i18n import N_, _
 from checker.kinds import Outcome, fail, kind, ok
 from checker.outcome import Unmet
 
-WRITE_IT = "run the answer cell that writes it"
-WRITE_FILE = "run the answer cell that writes it (`%%writefile …`)"
+WRITE_IT = N_("run the answer cell that writes it")
+WRITE_FILE = N_("run the answer cell that writes it (`%%writefile …`)")
 
 
 def read_answer(ctx: CheckContext, path: str) -> str | None:
@@ -26,24 +27,24 @@ def read_answer(ctx: CheckContext, path: str) -> str | None:
 
 
 def require_answer(ctx: CheckContext, path: str, hint: str = WRITE_IT) -> str:
-    """The file's text, or end the check: it does not exist yet."""
+    """The file's text, or end the check: it does not exist yet. `hint` may be English (translated here)."""
     content = read_answer(ctx, path)
     if content is None:
-        raise Unmet(fail(f"{path} does not exist yet.", hint))
+        raise Unmet(fail(_("{path} does not exist yet.").format(path=path), _(hint)))
     return content
 
 
-@kind("file_exists", "{path} exists")
+@kind("file_exists", N_("{path} exists"))
 def file_exists(ctx: CheckContext, *, path: str) -> Outcome:
     require_answer(ctx, path, WRITE_FILE)
-    return ok("found.")
+    return ok(_("found."))
 
 
-@kind("file_contains", "{path} contains {text!r}")
+@kind("file_contains", N_("{path} contains {text!r}"))
 def file_contains(ctx: CheckContext, *, path: str, text: str) -> Outcome:
     if text not in require_answer(ctx, path, WRITE_FILE):
-        return fail(f"{path} does not contain {text!r}.")
-    return ok("found.")
+        return fail(_("{path} does not contain {text!r}.").format(path=path, text=text))
+    return ok(_("found."))
 
 
 def recorded(ctx: CheckContext, path: str, key: str | None) -> str:
@@ -59,10 +60,19 @@ def recorded(ctx: CheckContext, path: str, key: str | None) -> str:
                 answer = match.group(1).strip()
                 break
         else:
-            raise Unmet(fail(f"{path} has no `{key}:` line.", f"write a line `{key}: YOUR ANSWER`"))
+            raise Unmet(
+                fail(
+                    _("{path} has no `{key}:` line.").format(path=path, key=key),
+                    _("write a line `{key}: YOUR ANSWER`").format(key=key),
+                )
+            )
     if not answer or "TODO" in answer.upper():
-        what = f"`{key}:`" if key else "it"
-        raise Unmet(fail(f"{path}: {what} is still empty or TODO.", "replace TODO with what you saw"))
+        empty = (
+            _("{path}: `{key}:` is still empty or TODO.").format(path=path, key=key)
+            if key
+            else _("{path}: it is still empty or TODO.").format(path=path)
+        )
+        raise Unmet(fail(empty, _("replace TODO with what you saw")))
     return answer
 
 
@@ -86,10 +96,12 @@ def host_pid1() -> str | None:
 def _fact_kernel(ctx: CheckContext, answer: str, container: str) -> Outcome:  # noqa: ARG001 - one kernel for all
     expected = ctx.client.version().get("KernelVersion", "")
     if token_match(answer, expected):
-        return ok(f"{expected}: the daemon's host kernel, shared by every container.")
+        return ok(_("{kernel}: the daemon's host kernel, shared by every container.").format(kernel=expected))
     return fail(
-        f"Your answer {answer!r} is not the kernel release that `uname -r` prints inside the container.",
-        "run `docker exec NAME uname -r` and compare it with `uname -r` on the host",
+        _("Your answer {answer!r} is not the kernel release that `uname -r` prints inside the container.").format(
+            answer=answer
+        ),
+        _("run `docker exec NAME uname -r` and compare it with `uname -r` on the host"),
     )
 
 
@@ -100,34 +112,54 @@ def _fact_hostname(ctx: CheckContext, answer: str, container: str) -> Outcome:
     if token_match(answer, expected) or (
         len(answer) >= 12 and info.id.startswith(answer.lower()) and expected == info.id[:12]
     ):
-        return ok(f"{expected}: the container's own hostname (by default its short ID), not the host's.")
+        return ok(
+            _("{hostname}: the container's own hostname (by default its short ID), not the host's.").format(
+                hostname=expected
+            )
+        )
     if host_name and token_match(answer, host_name):
         return fail(
-            f"Your answer {answer!r} is the host's hostname, not the container's: a container gets its own hostname.",
-            f"ask the container itself: `docker exec {container} hostname`",
+            _(
+                "Your answer {answer!r} is the host's hostname, not the container's: a container gets its own hostname."
+            ).format(answer=answer),
+            _("ask the container itself: `docker exec {container} hostname`").format(container=container),
         )
     return fail(
-        f"Your answer {answer!r} is not {container}'s hostname.", f"`docker exec {container} hostname` prints it"
+        _("Your answer {answer!r} is not {container}'s hostname.").format(answer=answer, container=container),
+        _("`docker exec {container} hostname` prints it").format(container=container),
     )
 
 
 def _fact_pid1(ctx: CheckContext, answer: str, container: str) -> Outcome:
     if not ctx.require_container(container).running:
-        return fail(f"Cannot look inside {container}: {diagnosis(ctx, container)}", "it must be running (`-d`)")
+        return fail(
+            _("Cannot look inside {container}: {diagnosis}").format(
+                container=container, diagnosis=diagnosis(ctx, container)
+            ),
+            _("it must be running (`-d`)"),
+        )
     result = ctx.client.containers.get(container).exec_run(["cat", "/proc/1/comm"], stdout=True, stderr=False)
     expected = result.output.decode(errors="replace").strip()
     names = {Path(t).name.lower() for t in tokens(answer)}
     if expected.lower() in names:
-        return ok(f"PID 1 inside {container} is {expected!r}: the container sees only its own processes.")
+        return ok(
+            _("PID 1 inside {container} is {program!r}: the container sees only its own processes.").format(
+                container=container, program=expected
+            )
+        )
     host = host_pid1()
     if host and host.lower() in names:
         return fail(
-            f"Your answer {answer!r} is PID 1 of the host, not PID 1 inside {container}.",
-            f"list the container's processes: `docker exec {container} ps`",
+            _("Your answer {answer!r} is PID 1 of the host, not PID 1 inside {container}.").format(
+                answer=answer, container=container
+            ),
+            _("list the container's processes: `docker exec {container} ps`").format(container=container),
         )
     return fail(
-        f"Your answer {answer!r} is not the program running as PID 1 inside {container}.",
-        f"`docker exec {container} ps` lists PID 1 first",
+        _("Your answer {answer!r} is not the program running as PID 1 inside {container}.").format(
+            answer=answer, container=container
+        ),
+        _("`docker exec {container} ps` lists PID 1 first").format(container=container),
     )
 
 
@@ -137,19 +169,22 @@ def _fact_container_id(ctx: CheckContext, answer: str, container: str) -> Outcom
         t.lower().removeprefix("sha256:") for t in tokens(answer) if re.fullmatch(r"(sha256:)?[0-9a-fA-F]{12,64}", t)
     ]
     if any(info.id.startswith(h) for h in hexes):
-        return ok(f"{info.id[:12]} is {container}'s ID.")
+        return ok(_("{id} is {container}'s ID.").format(id=info.id[:12], container=container))
     if any(info.image_id.removeprefix("sha256:").startswith(h) for h in hexes):
         return fail(
-            f"Your answer {answer!r} is the ID of {container}'s image, not of the container.",
-            "`docker ps` shows the CONTAINER ID in its first column",
+            _("Your answer {answer!r} is the ID of {container}'s image, not of the container.").format(
+                answer=answer, container=container
+            ),
+            _("`docker ps` shows the CONTAINER ID in its first column"),
         )
     if not hexes:
         return fail(
-            f"Your answer {answer!r} holds no container ID (12 or more hex digits).",
-            "copy the CONTAINER ID column of `docker ps`",
+            _("Your answer {answer!r} holds no container ID (12 or more hex digits).").format(answer=answer),
+            _("copy the CONTAINER ID column of `docker ps`"),
         )
     return fail(
-        f"Your answer {answer!r} is not {container}'s ID.", "`docker ps` shows the CONTAINER ID in its first column"
+        _("Your answer {answer!r} is not {container}'s ID.").format(answer=answer, container=container),
+        _("`docker ps` shows the CONTAINER ID in its first column"),
     )
 
 
@@ -161,17 +196,19 @@ FACTS: dict[str, Callable[[CheckContext, str, str], Outcome]] = {
 }
 
 
-@kind("answer_matches_fact", "what you recorded in {path} matches the daemon's {fact}")
+@kind("answer_matches_fact", N_("what you recorded in {path} matches the daemon's {fact}"))
 def answer_matches_fact(
     ctx: CheckContext, *, path: str, fact: str, container: str | None = None, key: str | None = None
 ) -> Outcome:
     """Compare a recorded answer with a fact the daemon (or an exec inside `container`) reports."""
     if fact not in FACTS:
-        return fail(f"Unknown fact {fact!r}.", f"use one of: {', '.join(FACTS)}")
+        return fail(
+            _("Unknown fact {fact!r}.").format(fact=fact), _("use one of: {facts}").format(facts=", ".join(FACTS))
+        )
     return FACTS[fact](ctx, recorded(ctx, path, key), container or "?")
 
 
-@kind("answer_matches_logs", "what you recorded in {path} matches the logs of {container}")
+@kind("answer_matches_logs", N_("what you recorded in {path} matches the logs of {container}"))
 def answer_matches_logs(
     ctx: CheckContext, *, path: str, container: str, pattern: str, key: str | None = None, wait: float = 0.0
 ) -> Outcome:
@@ -186,14 +223,18 @@ def answer_matches_logs(
 
     if not printed() and not (wait and poll(printed, wait)):
         return fail(
-            f"The logs of {container} hold nothing matching {pattern!r}; did it run the right command?",
+            _("The logs of {container} hold nothing matching {pattern!r}; did it run the right command?").format(
+                container=container, pattern=pattern
+            ),
             f"`docker logs {container}`",
         )
     expected = matches[-1] if isinstance(matches[-1], str) else matches[-1][0]
     answer = recorded(ctx, path, key)
     if token_match(answer, expected):
-        return ok(f"{expected!r}, as {container} printed.")
+        return ok(_("{value!r}, as {container} printed.").format(value=expected, container=container))
     return fail(
-        f"Your answer {answer!r} does not match what {container} printed.",
-        f"read it again with `docker logs {container}` (re-running the setup makes a new one)",
+        _("Your answer {answer!r} does not match what {container} printed.").format(answer=answer, container=container),
+        _("read it again with `docker logs {container}` (re-running the setup makes a new one)").format(
+            container=container
+        ),
     )

@@ -95,6 +95,7 @@ class SubmissionGrade:
     error: str | None = None  # the submission could not be graded at all (unreadable, no exercises)
     grading_failed: bool = False  # the grader (not the learner) failed: daemon down, check impossible
     seconds: float = 0.0
+    lang: str = "en"  # the language of the submitted notebook: its feedback and messages are in it
 
     @property
     def total(self) -> float:
@@ -114,6 +115,7 @@ class SubmissionGrade:
             "grading_failed": self.grading_failed,
             "notes": self.notes,
             "seconds": round(self.seconds, 2),
+            "lang": self.lang,
             "exercises": [e.to_dict() for e in self.exercises],
         }
 
@@ -127,6 +129,7 @@ class SubmissionGrade:
             error=data.get("error"),
             grading_failed=bool(data.get("grading_failed")),
             seconds=float(data.get("seconds", 0.0)),
+            lang=data.get("lang", "en"),
         )
 
 

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 from checker import api, settings
 from checker.errors import CourseError, RegistryError
+from checker.i18n import _
 from checker.registry import Exercise, Registry, default_registry
 from checker.results import CheckResult
 from course.grading.gradebook import FAILED, NOT_CHECKED, PASSED, ExerciseGrade
@@ -114,7 +115,9 @@ class _Grader:
         for plan in owners:
             self.blocked.setdefault(plan.exercise.id, failure)
         if not owners:
-            self.notes.append(f"{failure.message} (not part of an exercise; no points depend on it)")
+            self.notes.append(
+                _("{failure} (not part of an exercise; no points depend on it)").format(failure=failure.message)
+            )
 
     def _not_checked(self, ex: Exercise, checks: tuple[CheckResult, ...], notes: list[str]) -> None:
         """The grader, not the learner, failed: 0 points and a failed grading run."""
@@ -126,18 +129,20 @@ class _Grader:
         notes = (
             []
             if plan.present
-            else ["its cells are missing from the submission; it was checked where it belongs in the notebook"]
+            else [_("its cells are missing from the submission; it was checked where it belongs in the notebook")]
         )
         if ex.id in self.setup_failed:
-            self._not_checked(ex, (), [f"the grader could not set it up: {self.setup_failed[ex.id]}"])
+            why = _("the grader could not set it up: {error}").format(error=self.setup_failed[ex.id])
+            self._not_checked(ex, (), [why])
             return
         result = api.check(ex.id, workdir=self.workdir, registry=self.registry)
         if result.could_not_check:
-            self._not_checked(ex, result.checks, [*notes, f"the grader could not check it: {result.error}"])
+            why = _("the grader could not check it: {error}").format(error=result.error)
+            self._not_checked(ex, result.checks, [*notes, why])
             return
         failure = self.blocked.get(ex.id)
         if failure is not None:
-            notes.append(f"{failure.message}; it scores 0 whatever the daemon shows")
+            notes.append(_("{failure}; it scores 0 whatever the daemon shows").format(failure=failure.message))
             self.grades[ex.id] = ExerciseGrade(ex.id, ex.title, failure.status, 0.0, ex.points, result.checks, notes)
             return
         status = PASSED if result.passed else FAILED
@@ -246,15 +251,17 @@ def notebook_exercises(nb: Any, registry: Registry, path: Path | None = None) ->
     (or, if a learner stripped it all, from the file's name). Returns (exercises, notes)."""
     notes: list[str] = []
     notebooks: set[str] = set()
+    unknown: set[str] = set()
     known = {e.id: e for e in registry.exercises}
     for cell in nb.cells:
-        owner, _ = cell_role(cell)
+        owner = cell_role(cell)[0]
         if owner is None:
             continue
         if owner in known:
             notebooks.add(known[owner].notebook)
-        elif f"unknown exercise {owner!r}" not in " ".join(notes):
-            notes.append(f"a cell names an unknown exercise {owner!r}; it was ignored")
+        elif owner not in unknown:
+            unknown.add(owner)
+            notes.append(_("a cell names an unknown exercise {exercise}; it was ignored").format(exercise=repr(owner)))
     if not notebooks and path is not None:
         names = [path.stem, *(parent.name for parent in path.parents)]
         notebooks = {nbname for nbname in registry.notebooks() if any(nbname in name for name in names)}

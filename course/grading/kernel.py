@@ -16,6 +16,7 @@ from typing import Any
 
 from checker import settings
 from checker.errors import CourseError
+from checker.i18n import _
 from course.grading.gradebook import CELL_ERROR, KERNEL_DIED, TIMEOUT
 from course.grading.placement import Placement
 
@@ -50,22 +51,22 @@ def classify_cell_failure(exc: BaseException, cell_index: int, timeout: float) -
 
     number = cell_index + 1
     if isinstance(exc, CellTimeoutError):
+        message = _(
+            "cell {number} did not finish within {seconds} s and was stopped "
+            "(an endless loop, or a command that waits forever such as `docker run` without `-d`?)"
+        )
         return CellFailure(
-            TIMEOUT,
-            cell_index,
-            f"cell {number} did not finish within {timeout:g} s and was stopped "
-            "(an endless loop, or a command that waits forever such as `docker run` without `-d`?)",
-            restart_kernel=True,
+            TIMEOUT, cell_index, message.format(number=number, seconds=f"{timeout:g}"), restart_kernel=True
         )
     if isinstance(exc, DeadKernelError):
-        return CellFailure(
-            KERNEL_DIED, cell_index, f"the Python kernel died while running cell {number}", restart_kernel=True
-        )
+        message = _("the Python kernel died while running cell {number}").format(number=number)
+        return CellFailure(KERNEL_DIED, cell_index, message, restart_kernel=True)
     if isinstance(exc, CellExecutionError):
         detail = f"{exc.ename}: {exc.evalue}".strip().rstrip(":")
         if len(detail) > 300:
             detail = detail[:297] + "…"
-        return CellFailure(CELL_ERROR, cell_index, f"cell {number} raised an error: {detail}", restart_kernel=False)
+        message = _("cell {number} raised an error: {detail}").format(number=number, detail=detail)
+        return CellFailure(CELL_ERROR, cell_index, message, restart_kernel=False)
     raise exc
 
 

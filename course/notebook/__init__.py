@@ -13,7 +13,8 @@ from typing import Any
 
 from checker import api
 from checker.errors import CourseError
-from course.notebook.messages import Message, error_message, run_check
+from checker.i18n import _
+from course.notebook.messages import Message, error_message, hint_text, removed_text, run_check
 
 __all__ = ["Message", "check", "hint", "progress", "reset", "setup"]
 
@@ -46,7 +47,7 @@ def check(exercise_id: str) -> Any:
 def hint(exercise_id: str) -> Message:
     """One more hint each time: a nudge first, the command last."""
     try:
-        return Message(str(api.hint(exercise_id)))
+        return Message(hint_text(api.hint(exercise_id)))
     except Exception as exc:  # noqa: BLE001
         return error_message(exc)
 
@@ -55,7 +56,7 @@ def setup(exercise_id: str) -> Message:
     """Prepare the exercise: remove its old resources and create what it starts from."""
     try:
         api.prepare(exercise_id)
-        return Message(f"Ready: {api.exercise(exercise_id).title}.")
+        return Message(_("Ready: {title}.").format(title=_(api.exercise(exercise_id).title)))
     except Exception as exc:  # noqa: BLE001
         return error_message(exc)
 
@@ -63,7 +64,7 @@ def setup(exercise_id: str) -> Message:
 def reset(exercise_id: str) -> Message:
     """Remove what this exercise created, so you can start it again."""
     try:
-        return Message(f"{exercise_id}: {api.reset(exercise_id)}.")
+        return Message(f"{exercise_id}: {removed_text(api.reset(exercise_id))}.")
     except Exception as exc:  # noqa: BLE001
         return error_message(exc)
 

@@ -21,16 +21,17 @@ import ipywidgets as widgets
 from checker import api, progress
 from checker.deadline import run_within
 from checker.errors import explain
+from checker.i18n import N_, _
 from checker.registry import Exercise
 from checker.results import ExerciseResult
 from course.notebook.dashboard import refresh_dashboards
-from course.notebook.messages import message_html, run_check
+from course.notebook.messages import message_html, removed_text, run_check
 
 T = TypeVar("T")
 
 RESET_TIMEOUT = 90.0
-CHECKING = "checking…"
-RESETTING = "resetting…"
+CHECKING = N_("checking…")
+RESETTING = N_("resetting…")
 
 
 def has_passed(exercise: Exercise, result: ExerciseResult | None) -> bool:
@@ -50,7 +51,8 @@ def solution_html(exercise: Exercise) -> str:
         f"0;padding:0.4em;background:var(--jp-layout-color2,#f6f8fa)'>{html.escape(step.cell_source.rstrip())}</pre>"
         for step in exercise.solution
     )
-    return f"<div class='course-solution'><b>Reference solution</b>, to compare with yours:{cells}</div>"
+    heading = _("<b>Reference solution</b>, to compare with yours:")
+    return f"<div class='course-solution'>{heading}{cells}</div>"
 
 
 def inline_code(text: str) -> str:
@@ -61,8 +63,11 @@ def inline_code(text: str) -> str:
 def hints_html(exercise: Exercise, level: int) -> str:
     if level <= 0:
         return ""
+    template = html.escape(_("Hint {level} of {total}: {text}"))
     items = "".join(
-        f"<div class='course-hint'>Hint {i} of {len(exercise.hints)}: {inline_code(text)}</div>"
+        "<div class='course-hint'>"
+        + template.format(level=i, total=len(exercise.hints), text=inline_code(_(text)))
+        + "</div>"
         for i, text in enumerate(exercise.hints[:level], start=1)
     )
     return f"<div class='course-hints' style='color:var(--jp-content-font-color1,#24292f)'>{items}</div>"
@@ -70,10 +75,10 @@ def hints_html(exercise: Exercise, level: int) -> str:
 
 def panel_text(exercise: Exercise, result: ExerciseResult | None) -> str:
     """The panel as text: the result exactly as the CLI prints it, plus the solution once passed."""
-    text = str(result) if result is not None else f"{exercise.id}: not checked yet"
+    text = str(result) if result is not None else _("{exercise}: not checked yet").format(exercise=exercise.id)
     if has_passed(exercise, result) and exercise.solution:
         body = "\n".join("    " + line for line in solution_text(exercise).splitlines())
-        text += f"\nReference solution, to compare with yours:\n{body}"
+        text += "\n" + _("Reference solution, to compare with yours:") + f"\n{body}"
     return text
 
 
@@ -85,10 +90,12 @@ class CheckPanel(widgets.VBox):
         self.result = result
         self.background = background
         self._busy = False
-        self.check_button = widgets.Button(description="Check", button_style="primary", tooltip="Run the checks again")
-        self.hint_button = widgets.Button(description="Hint", button_style="info", tooltip="Reveal one more hint")
+        self.check_button = widgets.Button(
+            description=_("Check"), button_style="primary", tooltip=_("Run the checks again")
+        )
+        self.hint_button = widgets.Button(description=_("Hint"), button_style="info", tooltip=_("Reveal one more hint"))
         self.reset_button = widgets.Button(
-            description="Reset", button_style="warning", tooltip="Remove what this exercise created"
+            description=_("Reset"), button_style="warning", tooltip=_("Remove what this exercise created")
         )
         self.status = widgets.HTML("")
         self.status.add_class("course-status")
@@ -99,9 +106,9 @@ class CheckPanel(widgets.VBox):
         self.check_button.on_click(lambda _: self.check())
         self.hint_button.on_click(lambda _: self.reveal_hint())
         self.reset_button.on_click(lambda _: self.reset())
+        points = _("{points} point(s)").format(points=f"{exercise.points:g}")
         title = widgets.HTML(
-            f"<b>{html.escape(exercise.title)}</b> <code>{html.escape(exercise.id)}</code> · {exercise.points:g} "
-            "point(s)"
+            f"<b>{html.escape(_(exercise.title))}</b> <code>{html.escape(exercise.id)}</code> · {html.escape(points)}"
         )
         buttons = widgets.HBox([self.check_button, self.hint_button, self.reset_button, self.status])
         super().__init__([title, buttons, self.result_view, self.hints_view, self.solution_view])
@@ -142,7 +149,8 @@ class CheckPanel(widgets.VBox):
         exercise_id = self.exercise.id
 
         def work() -> Any:
-            return run_within(RESET_TIMEOUT, lambda: api.reset(exercise_id), f"The reset of {exercise_id}")
+            what = _("The reset of {exercise}").format(exercise=exercise_id)
+            return run_within(RESET_TIMEOUT, lambda: api.reset(exercise_id), what)
 
         self._run(RESETTING, work, self._was_reset)
 
@@ -158,12 +166,12 @@ class CheckPanel(widgets.VBox):
 
     def _checked(self, result: ExerciseResult) -> None:
         self._show(result)
-        self.status.value = (
-            f"<span class='course-checked' style='color:#57606a'>checked at {time.strftime('%H:%M:%S')}</span>"
-        )
+        when = html.escape(_("checked at {time}").format(time=time.strftime("%H:%M:%S")))
+        self.status.value = f"<span class='course-checked' style='color:#57606a'>{when}</span>"
 
     def _was_reset(self, removed: Any) -> None:
-        self.status.value = message_html(f"Reset {self.exercise.id}: {removed}.", ok=True)
+        text = _("Reset {exercise}: {removed}.").format(exercise=self.exercise.id, removed=removed_text(removed))
+        self.status.value = message_html(text, ok=True)
 
     def _run(self, busy_text: str, work: Callable[[], T], done: Callable[[T], None]) -> None:
         if self._busy:
@@ -188,4 +196,4 @@ class CheckPanel(widgets.VBox):
         for button in (self.check_button, self.hint_button, self.reset_button):
             button.disabled = busy
         if busy:
-            self.status.value = f"<span class='course-busy' style='color:#57606a'>{html.escape(text)}</span>"
+            self.status.value = f"<span class='course-busy' style='color:#57606a'>{html.escape(_(text))}</span>"

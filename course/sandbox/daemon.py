@@ -84,7 +84,7 @@ def start(state: SandboxState) -> subprocess.Popen[bytes]:
             [init, "--", str(script)],
             env,
             cwd=Path(state.home),
-            read_only=_course_apps(),
+            read_only=[*_course_apps(), *(Path(path) for path in state.shared)],
             net=str(state.netns_path),
             new_privileges=True,
         )

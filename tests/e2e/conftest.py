@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT = 90.0
+LAB_LOCALES = {"ko": "ko_KR"}
 
 # Lab settings for a deterministic page: every cell attached to the DOM, no news toast.
 LAB_SETTINGS = {
@@ -128,20 +129,22 @@ def _stop(server: LabServer) -> None:
             pass
 
 
-@pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """JupyterLab on a free port with a token, serving a temporary copy of notebooks/."""
-    base = tmp_path_factory.mktemp("e2e-lab")
+def _lab(base: Path, *, lang: str = "en") -> Iterator[LabServer]:
+    """JupyterLab on a free port with a token, serving a temporary copy of notebooks/, in `lang`."""
     root = base / "notebooks"
     shutil.copytree(settings.NOTEBOOKS_DIR, root, ignore=shutil.ignore_patterns("workspace", ".ipynb_checkpoints"))
     jupyter_config = base / "jupyter-config"
-    for name, values in LAB_SETTINGS.items():
+    lab_settings = dict(LAB_SETTINGS)
+    if lang != "en":  # JupyterLab's own menus too, from the language pack
+        lab_settings["@jupyterlab/translation-extension/plugin.jupyterlab-settings"] = {"locale": LAB_LOCALES[lang]}
+    for name, values in lab_settings.items():
         path = jupyter_config / "lab" / "user-settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     env = dict(os.environ)
     env[settings.WORKDIR.name] = str(root)
     env[settings.PROGRESS.name] = str(base / "progress.json")
+    env[settings.LANG.name] = lang
     env.update(
         JUPYTER_CONFIG_DIR=str(jupyter_config),
         JUPYTER_DATA_DIR=str(base / "jupyter-data"),
@@ -165,7 +168,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     if os.geteuid() == 0:
         argv.append("--allow-root")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "jupyterlab.log"
+    log = ARTIFACTS / f"jupyterlab-{lang}.log"
     with open(log, "w") as log_file:
         process = subprocess.Popen(
             argv, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
@@ -177,6 +180,17 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         yield server
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    yield from _lab(tmp_path_factory.mktemp("e2e-lab"))
+
+
+@pytest.fixture(scope="module")
+def korean_lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """The same, for a Korean learner: COURSE_LANG=ko and JupyterLab's interface in Korean."""
+    yield from _lab(tmp_path_factory.mktemp("e2e-lab-ko"), lang="ko")
 
 
 @pytest.fixture(scope="module")

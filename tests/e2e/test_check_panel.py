@@ -9,9 +9,9 @@ from the exercise registry, so the test follows the content as it changes.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from lab_page import CELL_TIMEOUT, NotebookPage, code_cell, shown
 
 from checker import api, settings
 from checker.registry import default_registry
@@ -22,78 +22,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.docker]
 
 NOTEBOOK = "00-start-here.ipynb"
 EXERCISE = "warmup-hello"
-CELL_TIMEOUT = 120_000  # ms; a cell that runs a check waits for the daemon
-
-
-def _code_cell(path: Path, text: str) -> int:
-    """The index of the first code cell whose source contains `text`."""
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and text in c.source)
-
-
-def _shown(text: str) -> str:
-    """A hint as the panel shows it: its `backticked` parts become code, without the backticks."""
-    return text.replace("`", "")
-
-
-class NotebookPage:
-    """Just enough of JupyterLab's notebook UI to run cells and edit one, as a learner does."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-
-    def cell(self, index: int):
-        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(index)
-
-    def output(self, index: int):
-        return self.cell(index).locator(".jp-OutputArea-output")
-
-    def open(self, url: str, attempts: int = 3) -> None:
-        """Load the notebook until JupyterLab's theme and the kernel are ready.
-
-        On a loaded machine JupyterLab may give up on its theme stylesheet
-        ("Error Loading Theme") and leave an unstyled page: load it again.
-        """
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        for attempt in range(1, attempts + 1):
-            self.page.goto(url)
-            try:
-                self.page.locator("body[data-jp-theme-name]").wait_for(state="attached", timeout=CELL_TIMEOUT)
-                self.cell(0).wait_for(timeout=CELL_TIMEOUT)
-                self.wait_for_idle_kernel()
-                return
-            except PlaywrightTimeout:
-                if attempt == attempts:
-                    raise
-
-    def wait_for_idle_kernel(self) -> None:
-        self.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-            timeout=CELL_TIMEOUT
-        )
-
-    def set_source(self, index: int, text: str) -> None:
-        editor = self.cell(index).locator(".cm-content")
-        editor.scroll_into_view_if_needed()
-        editor.click()
-        self.page.keyboard.press("ControlOrMeta+A")
-        self.page.keyboard.press("Delete")
-        self.page.keyboard.insert_text(text)
-        self.page.keyboard.press("Escape")
-
-    def run(self, index: int) -> None:
-        """Select the cell, Shift+Enter, and wait until its prompt shows an execution count."""
-        cell = self.cell(index)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".jp-InputPrompt").click()
-        self.page.keyboard.press("Shift+Enter")
-        prompt = cell.locator(".jp-InputArea-prompt")
-        self.page.wait_for_function(
-            "el => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=CELL_TIMEOUT
-        )
-        self.wait_for_idle_kernel()
 
 
 def _container_exists(docker_client, name: str) -> bool:
@@ -121,8 +49,8 @@ def test_check_panel_wrong_hint_fix_pass_reset(lab_server, page, screenshot, doc
         notebook.open(lab_server.open_url(NOTEBOOK))
         screenshot("opened")
 
-        notebook.run(_code_cell(path, "from course.notebook import"))
-        dashboard_cell = _code_cell(path, "progress()")
+        notebook.run(code_cell(path, "from course.notebook import"))
+        dashboard_cell = code_cell(path, "progress()")
         notebook.run(dashboard_cell)
         chapter_row = (
             notebook.output(dashboard_cell).locator(".course-progress tr").filter(has_text=CHAPTER_TITLES[ex.chapter])
@@ -140,10 +68,10 @@ def test_check_panel_wrong_hint_fix_pass_reset(lab_server, page, screenshot, doc
         screenshot("wrong-attempt")
 
         panel.get_by_role("button", name="Hint").click()
-        expect(panel.locator(".course-hint").first).to_contain_text(_shown(ex.hints[0]))
+        expect(panel.locator(".course-hint").first).to_contain_text(shown(ex.hints[0]))
         panel.get_by_role("button", name="Hint").click()
         expect(panel.locator(".course-hint")).to_have_count(2)
-        expect(panel.locator(".course-hint").nth(1)).to_contain_text(_shown(ex.hints[1]))
+        expect(panel.locator(".course-hint").nth(1)).to_contain_text(shown(ex.hints[1]))
         screenshot("hints")
 
         panel.get_by_role("button", name="Reset").click()
