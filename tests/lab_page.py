@@ -57,13 +57,13 @@ class NotebookPage:
 
     def wait_for_idle_kernel(self) -> None:
         """The toolbar's indicator can say idle before the kernel is connected; the status bar's
-        "Python 3 (ipykernel) | Idle" comes only once it is, and a cell run before then may be lost."""
+        "Python 3 (ipykernel) | Idle" ("대기" in Korean) comes only once it is: a cell run before may be lost."""
         import re
 
         self.page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
             timeout=CELL_TIMEOUT
         )
-        self.page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(
+        self.page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\|\s*(Idle|대기)")).first.wait_for(
             timeout=CELL_TIMEOUT
         )
 
