@@ -124,6 +124,34 @@ class _Failure:
 # --------------------------------------------------------------------------- host prerequisites
 
 
+def follow_build(
+    stream: Iterable[dict[str, Any]], beat: "Heartbeat", log: Log, failed: Callable[[str, str, str], CourseError]
+) -> str | None:
+    """Follow a classic `docker build` stream: log each step, keep the last lines of output, and return the
+    image id (None if the daemon named none); a build error becomes failed(step, error, last lines), and a
+    daemon failure a CourseError."""
+    step, image_id, tail = "", None, []
+    try:
+        for chunk in beat.drain(stream):
+            if "error" in chunk:
+                error = ANSI.sub("", str(chunk["error"])).strip()
+                raise failed(step or "the first step", error, "\n".join(tail[-8:]))
+            text = ANSI.sub("", str(chunk.get("stream", ""))).rstrip()
+            if text.startswith("Step "):
+                step = text
+                log(f"  {text[:110]}")
+                beat.last = time.monotonic()
+            elif text:
+                tail.append(text)
+                beat.note(text)
+            image_id = (chunk.get("aux") or {}).get("ID", image_id)
+    except CourseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a daemon/API failure becomes a learner message
+        raise explain(exc) from None
+    return None if image_id is None else str(image_id)
+
+
 def _is_static_elf(path: Path) -> bool:
     """True for an ELF executable without a program interpreter (PT_INTERP), i.e. statically linked."""
     try:
@@ -208,8 +236,6 @@ def build_dockerfile(
     log: Log,
 ) -> str:
     """`docker build` through the SDK with streamed progress; returns the image id."""
-    beat = Heartbeat(log, f"building {name}")
-    step, image_id, tail = "", None, []
     stream = client.api.build(
         fileobj=context,
         custom_context=True,
@@ -221,30 +247,15 @@ def build_dockerfile(
         pull=False,
         decode=True,
     )
-    try:
-        for chunk in beat.drain(stream):
-            if "error" in chunk:
-                detail = "\n".join(tail[-8:])
-                error = ANSI.sub("", str(chunk["error"])).strip()
-                raise CourseError(
-                    f"Building the stand-in {name} failed at {(step or 'the first step')[:80]}: "
-                    f"{error[-300:]}\n{detail}".rstrip(),
-                    "check that containers reach the Debian mirror (`docker run --rm debian:bookworm-slim apt-get "
-                    "update`), then run `python -m course images` again",
-                )
-            text = ANSI.sub("", str(chunk.get("stream", ""))).rstrip()
-            if text.startswith("Step "):
-                step = text
-                log(f"  {text[:110]}")
-                beat.last = time.monotonic()
-            elif text:
-                tail.append(text)
-                beat.note(text)
-            image_id = (chunk.get("aux") or {}).get("ID", image_id)
-    except CourseError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a daemon/API failure becomes a learner message
-        raise explain(exc) from None
+
+    def failed(step: str, error: str, detail: str) -> CourseError:
+        return CourseError(
+            f"Building the stand-in {name} failed at {step[:80]}: {error[-300:]}\n{detail}".rstrip(),
+            "check that containers reach the Debian mirror (`docker run --rm debian:bookworm-slim apt-get "
+            "update`), then run `python -m course images` again",
+        )
+
+    image_id = follow_build(stream, Heartbeat(log, f"building {name}"), log, failed)
     if not image_id:
         raise CourseError(
             f"Building {name} produced no image.",

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from checker.i18n import _
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -61,21 +63,28 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else control.status_text(data))
         return 0 if data["running"] else 1
     if args.action == "image":
+        import sys
+
         from course.workshop.image import build
 
-        forwarded = [*(["--base", args.base] if args.base else []), *(["--force"] if args.force else [])]
-        return build.main([*forwarded, *(["--json"] if args.json else [])])
+        def log(line: str) -> None:  # with --json, progress goes to stderr and only the result to stdout
+            print(line, file=sys.stderr if args.json else sys.stdout, flush=True)
+
+        built = build.build(base=args.base or build.BASE_IMAGE, force=args.force, log=log)
+        if args.json:
+            print(json.dumps(built.__dict__, indent=2))
+        return 0
     if args.action == "export":
         written = report.export(Path(args.out))
-        print("Wrote " + ", ".join(str(path) for path in written))
+        print(_("Wrote {files}").format(files=", ".join(str(path) for path in written)))
         return 0
     if control.running() is not None or Path(control.state.folder() / "learners").is_dir():
         written = report.export(Path(args.out))
-        print("The class's results: " + ", ".join(str(path) for path in written))
+        print(_("The class's results: {files}").format(files=", ".join(str(path) for path in written)))
     left = control.down()
     if left:
-        print("✘ Not everything could be removed: " + "; ".join(left))
-        print("  → run `python -m course.sandbox clean` as root, then `python -m course workshop down` again")
+        print("✘ " + _("Not everything could be removed: {left}").format(left="; ".join(left)))
+        print("  → " + _("run `python -m course.sandbox clean` as root, then `python -m course workshop down` again"))
         return 1
-    print("The workshop is down: no learner's sandbox is left.")
+    print(_("The workshop is down: no learner's sandbox is left."))
     return 0

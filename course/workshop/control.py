@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from checker import i18n
+from checker.i18n import _
 from course.sandbox import bundles, cgroups, host, reaper, runtime
 from course.sandbox.model import process_start_time
 from course.sandbox.shell import SandboxError
@@ -55,15 +56,17 @@ def new_code() -> str:
 def _require_root_and_tools() -> None:
     if os.geteuid() != 0:
         raise WorkshopError(
-            "The workshop server must run as root: it makes a Unix user, a network namespace and a rootless "
-            "Docker daemon for each learner.",
-            "run it with sudo, e.g. `sudo make workshop`",
+            _(
+                "The workshop server must run as root: it makes a Unix user, a network namespace and a rootless "
+                "Docker daemon for each learner."
+            ),
+            _("run it with sudo, e.g. `sudo make workshop`"),
         )
     host.require()
     try:
         import jupyterhub  # noqa: F401
     except ImportError as exc:
-        raise WorkshopError("JupyterHub is not installed in this Python.", "run `make setup`") from exc
+        raise WorkshopError(_("JupyterHub is not installed in this Python."), _("run `make setup`")) from exc
 
 
 def _port_free(port: int, address: str = "0.0.0.0") -> bool:
@@ -82,8 +85,8 @@ def up(*, seats_count: int, port: int, code: str | None, cull_after: int, warm: 
     already = running()
     if already is not None:
         raise WorkshopError(
-            f"A workshop is already running on port {already.port}.",
-            "see it with `python -m course workshop status`, or stop it with `python -m course workshop down`",
+            _("A workshop is already running on port {port}.").format(port=already.port),
+            _("see it with `python -m course workshop status`, or stop it with `python -m course workshop down`"),
         )
     ws = Workshop(
         code=code or new_code(),
@@ -95,17 +98,19 @@ def up(*, seats_count: int, port: int, code: str | None, cull_after: int, warm: 
         lang=i18n.language(),
     )
     if len(ws.code) < 8:
-        raise WorkshopError(f"The workshop code {ws.code!r} is too short.", "give a code of 8 characters or more")
+        raise WorkshopError(
+            _("The workshop code {code!r} is too short.").format(code=ws.code), _("give a code of 8 characters or more")
+        )
     busy = [p for p in (ws.port, ws.proxy_api_port, ws.dashboard_port) if not _port_free(p)]
     if busy:
         raise WorkshopError(
-            f"Port(s) {', '.join(map(str, busy))} are in use on this machine.",
-            "stop what uses them, or choose another port with `--port`",
+            _("Port(s) {ports} are in use on this machine.").format(ports=", ".join(map(str, busy))),
+            _("stop what uses them, or choose another port with `--port`"),
         )
     _clear_leftovers(log)
-    log("Preparing the learners' Python (the first time takes a minute or two) …")
+    log(_("Preparing the learners' Python (the first time takes a minute or two) …"))
     rt = runtime.ensure(log=log, flavour=runtime.WORKSHOP)
-    log("Preparing the base images for the learners' daemons …")
+    log(_("Preparing the base images for the learners' daemons …"))
     from checker.docker_client import get_client
     from course import images
 
@@ -122,7 +127,7 @@ def up(*, seats_count: int, port: int, code: str | None, cull_after: int, warm: 
 def _clear_leftovers(log: Log) -> None:
     """A workshop folder whose supervisor is dead (a crash, a reboot): its seats go before a new start."""
     if state.folder().exists():
-        log("Removing what an earlier workshop left …")
+        log(_("Removing what an earlier workshop left …"))
         _remove_everything(Workshop.load())
 
 
@@ -146,8 +151,8 @@ def _wait_ready(ws: Workshop, supervisor: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline:
         if supervisor.poll() is not None:
             raise WorkshopError(
-                f"The workshop's supervisor stopped: {_tail(state.folder() / 'supervisor.log')}",
-                "read its log above; `python -m course workshop down` removes what was started",
+                _("The workshop's supervisor stopped: {log}").format(log=_tail(state.folder() / "supervisor.log")),
+                _("read its log above; `python -m course workshop down` removes what was started"),
             )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
@@ -157,8 +162,10 @@ def _wait_ready(ws: Workshop, supervisor: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.3)
     raise WorkshopError(
-        f"The hub did not answer on port {ws.port} within {READY_TIMEOUT:g} s: {_tail(state.folder() / 'hub.log')}",
-        "read the hub's log above; `python -m course workshop down` removes what was started",
+        _("The hub did not answer on port {port} within {seconds:g} s: {log}").format(
+            port=ws.port, seconds=READY_TIMEOUT, log=_tail(state.folder() / "hub.log")
+        ),
+        _("read the hub's log above; `python -m course workshop down` removes what was started"),
     )
 
 
@@ -184,15 +191,15 @@ def addresses() -> list[str]:
 
 def welcome(ws: Workshop) -> str:
     urls = "\n".join(f"    http://{address}:{ws.port}/" for address in addresses())
-    return (
-        f"The workshop is up ({ws.seats} seats).\n\n"
-        f"Attendees open:\n{urls}\n"
-        f"and log in with any name they choose and the workshop code:  {ws.code}\n\n"
-        f"Instructor: log in as `{ws.admin}` with the password  {ws.admin_password}\n"
-        f"    the dashboard is at /services/dashboard/\n\n"
+    return _(
+        "The workshop is up ({seats} seats).\n\n"
+        "Attendees open:\n{urls}\n"
+        "and log in with any name they choose and the workshop code:  {code}\n\n"
+        "Instructor: log in as `{admin}` with the password  {password}\n"
+        "    the dashboard is at /services/dashboard/\n\n"
         "`python -m course workshop status` shows who is connected; "
         "`python -m course workshop down` stops everything."
-    )
+    ).format(seats=ws.seats, urls=urls, code=ws.code, admin=ws.admin, password=ws.admin_password)
 
 
 # -- status ----------------------------------------------------------------------------------------
@@ -255,18 +262,28 @@ def status() -> dict[str, Any]:
 
 def status_text(data: dict[str, Any]) -> str:
     if not data["running"]:
-        return "No workshop is running. Start one with `python -m course workshop up`."
+        return _("No workshop is running. Start one with `python -m course workshop up`.")
     mib = 1 << 20
     lines = [
-        f"Workshop on port {data['port']}, code {data['code']}: {len(data['learners'])} of {data['seats']} seats "
-        f"taken; learners' memory {data['memory_used_bytes'] // mib} MiB, free {data['memory_free_bytes'] // mib} MiB",
+        _(
+            "Workshop on port {port}, code {code}: {taken} of {seats} seats taken; "
+            "learners' memory {used} MiB, free {free} MiB"
+        ).format(
+            port=data["port"],
+            code=data["code"],
+            taken=len(data["learners"]),
+            seats=data["seats"],
+            used=data["memory_used_bytes"] // mib,
+            free=data["memory_free_bytes"] // mib,
+        )
     ]
     for row in data["learners"]:
-        flag = "connected" if row["connected"] else "away"
-        stuck = "  STUCK" if row["stuck"] else ""
+        flag = _("connected") if row["connected"] else _("away")
+        stuck = "  " + _("STUCK") if row["stuck"] else ""
+        passed = _("{passed}/{total} passed").format(passed=row["passed"], total=data["exercises"])
+        now = _("now: {exercise}").format(exercise=row["current"] or "-")
         lines.append(
-            f"  {row['name']:<20} {flag:<9} {row['passed']:>2}/{data['exercises']} passed  "
-            f"now: {row['current'] or '-':<24} {row['memory_bytes'] // mib:>5} MiB{stuck}"
+            f"  {row['name']:<20} {flag:<9} {passed:>12}  {now:<30} {row['memory_bytes'] // mib:>5} MiB{stuck}"
         )
     return "\n".join(lines)
 
@@ -275,18 +292,18 @@ def status_text(data: dict[str, Any]) -> str:
 def down(*, log: Log = print) -> list[str]:
     """Stop the hub and remove every seat; returns what could not be removed (empty when all went)."""
     if os.geteuid() != 0:
-        raise WorkshopError("Stopping the workshop needs root.", "run it with sudo")
+        raise WorkshopError(_("Stopping the workshop needs root."), _("run it with sudo"))
     ws = Workshop.load()
     if ws is None and not state.folder().exists():
-        log("No workshop is running.")
+        log(_("No workshop is running."))
         return []
     if ws is not None and ws.supervisor_pid and process_start_time(ws.supervisor_pid) == ws.supervisor_start:
-        log("Stopping the hub and the learners' servers …")
+        log(_("Stopping the hub and the learners' servers …"))
         os.kill(ws.supervisor_pid, signal.SIGTERM)
         deadline = time.monotonic() + DOWN_TIMEOUT
         while process_start_time(ws.supervisor_pid) == ws.supervisor_start and time.monotonic() < deadline:
             time.sleep(0.2)
-    log("Removing the seats …")
+    log(_("Removing the seats …"))
     return _remove_everything(ws)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from checker import settings
+from checker.i18n import _
 from course.sandbox import Sandbox, bundles, daemon, pin, runtime
 from course.sandbox.kernel import link_compose, user_folder
 from course.sandbox.model import Limits, SandboxState
@@ -62,8 +63,8 @@ def _claim(ws: Workshop, name: str) -> tuple[Learner | None, int]:
         return mine, mine.index
     if len(state.learners()) >= ws.seats:
         raise SeatsFull(
-            f"All {ws.seats} seats of this workshop are taken.",
-            "ask the instructor to add seats (`python -m course workshop up --seats N` after `down`)",
+            _("All {seats} seats of this workshop are taken.").format(seats=ws.seats),
+            _("ask the instructor to add seats (`python -m course workshop up --seats N` after `down`)"),
         )
     warm = next((one for one in state.warm_seats() if one.home), None)  # home is set once it is ready
     if warm is not None:

@@ -1,9 +1,9 @@
-"""`python -m course.workshop.image`: build the single-user image (see build.py)."""
+"""`python -m course.workshop.image`: the same as `python -m course workshop image` (see build.py)."""
 
 from __future__ import annotations
 
 import sys
 
-from course.workshop.image.build import main
+from course.cli import main
 
-sys.exit(main())
+sys.exit(main(["workshop", "image", *sys.argv[1:]]))

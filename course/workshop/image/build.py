@@ -18,10 +18,8 @@ content (`<version>-<digest>`).
 
 from __future__ import annotations
 
-import argparse
 import compileall
 import importlib.metadata
-import json
 import os
 import py_compile
 import shutil
@@ -34,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker import settings
-from checker.errors import CourseError, explain
 from course.workshop.image.wheels import PYTHON_VERSION, ImageError, content_key, daemon_machine, ensure_wheels
 
 REPOSITORY = "docker-course/singleuser"
@@ -178,10 +175,8 @@ def _run_build(client, folder: Path, tag: str, labels: dict[str, str], buildargs
 
     The Dockerfile labels the image (and its first stage) as the course's; `labels` adds the content digest,
     each label being one more step."""
-    from course.images.standin_build import ANSI, Heartbeat
+    from course.images.standin_build import Heartbeat, follow_build
 
-    beat = Heartbeat(log, f"building {tag}")
-    step, image_id, tail = "", None, []
     stream = client.api.build(
         path=str(folder),
         tag=tag,
@@ -192,28 +187,14 @@ def _run_build(client, folder: Path, tag: str, labels: dict[str, str], buildargs
         pull=False,
         decode=True,
     )
-    try:
-        for chunk in beat.drain(stream):
-            if "error" in chunk:
-                error = ANSI.sub("", str(chunk["error"])).strip()
-                detail = "\n".join(tail[-8:])
-                raise ImageError(
-                    f"Building {tag} failed at {(step or 'the first step')[:100]}: {error[-300:]}\n{detail}".rstrip(),
-                    "read the step's output above; `python -m course images` if the base image is broken",
-                )
-            text = ANSI.sub("", str(chunk.get("stream", ""))).rstrip()
-            if text.startswith("Step "):
-                step = text
-                log(f"  {text[:110]}")
-                beat.last = time.monotonic()
-            elif text:
-                tail.append(text)
-                beat.note(text)
-            image_id = (chunk.get("aux") or {}).get("ID", image_id)
-    except CourseError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a daemon or API failure becomes a message
-        raise explain(exc) from None
+
+    def failed(step: str, error: str, detail: str) -> ImageError:
+        return ImageError(
+            f"Building {tag} failed at {step[:100]}: {error[-300:]}\n{detail}".rstrip(),
+            "read the step's output above; `python -m course images` if the base image is broken",
+        )
+
+    image_id = follow_build(stream, Heartbeat(log, f"building {tag}"), log, failed)
     if not image_id:
         raise ImageError(f"Building {tag} produced no image.", "build again; if it repeats, report the output above")
     return str(image_id)
@@ -273,32 +254,3 @@ def _remove_older(client, keep: str, log: Log) -> None:
                 log(f"  removed the older {old}")
             except docker.errors.APIError:
                 pass
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m course.workshop.image",
-        description=f"Build {REPOSITORY}:<version>, the workshop's single-user image for Zero to JupyterHub "
-        "(docs/scaling.md). Downloads the Python packages on this machine once (cached), then builds offline.",
-    )
-    parser.add_argument("--base", default=BASE_IMAGE, help=f"the base image (default {BASE_IMAGE})")
-    parser.add_argument("--force", action="store_true", help="build even if an image of the same content exists")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON (progress goes to stderr)")
-    args = parser.parse_args(argv)
-
-    def log(line: str) -> None:
-        print(line, file=sys.stderr if args.json else sys.stdout, flush=True)
-
-    try:
-        built = build(base=args.base, force=args.force, log=log)
-    except CourseError as exc:
-        print(f"✘ {exc.problem}", file=sys.stderr)
-        if exc.fix:
-            print(f"  → {exc.fix}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        return 130
-    if args.json:
-        print(json.dumps(built.__dict__, indent=2))
-    return 0

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,11 @@ def build_submissions(folder: Path) -> dict[str, Path]:
     loop_first = _with_answer(_solution())
     loop_first.cells.insert(_cells(loop_first, ROLE_ANSWER)[0] - 1, nbformat.v4.new_code_cell("while True:\n    pass"))
     notebooks["loopfirst"] = loop_first
+
+    # A Korean learner's notebook (the .ko.ipynb, renamed as a submission is): the same exercise cells.
+    korean = nbformat.read(str(NOTEBOOK.with_name(NOTEBOOK.stem + ".ko.ipynb")), as_version=4)
+    korean.cells[_cells(korean, ROLE_ANSWER)[0]].source = _wrong_answer()
+    notebooks["hangeul"] = korean
 
     notebooks["crasher"] = _with_answer("import os\nos._exit(1)\n")
     notebooks["raiser"] = _with_answer(_solution().rstrip() + "\nexit 3\n")
@@ -231,6 +238,21 @@ def test_one_feedback_page_per_learner(graded) -> None:
     assert "a cell timed out, 0/1 points" in looper and "course-check" in looper
     solved = (graded["out"] / "solved.html").read_text(encoding="utf-8")
     assert "passed, 1/1 points" in solved and "Total: <b>1</b> of 1 points" in solved
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_korean_learner_gets_korean_feedback(graded) -> None:
+    from checker import i18n
+
+    wrong = next(w for w in default_registry().get(EXERCISE).wrong if "misspelt" in w.title)
+    entry = _exercise(graded, "hangeul")
+    assert entry["points"] == 0
+    page = (graded["out"] / "hangeul.html").read_text(encoding="utf-8")
+    expected = i18n.translations("ko").gettext(wrong.expect)
+    assert re.search("[\uac00-\ud7a3]", expected) and html.escape(expected) in page
+    english = (graded["out"] / "faker.html").read_text(encoding="utf-8")
+    assert not re.search("[\uac00-\ud7a3]", english), "an English learner's feedback has Korean in it"
 
 
 @pytest.mark.docker

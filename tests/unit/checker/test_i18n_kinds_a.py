@@ -9,7 +9,7 @@ that English stays the source text when no language is chosen.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import docker.errors
 import pytest
@@ -37,14 +37,6 @@ class FakeApi:
 class FakeClient:
     def __init__(self, api: FakeApi) -> None:
         self.api = api
-
-
-@pytest.fixture
-def korean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(settings.LANG.name, "ko")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
 
 
 @pytest.fixture

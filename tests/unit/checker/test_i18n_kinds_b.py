@@ -10,8 +10,6 @@ English stays byte for byte the source text when no language is chosen.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-from typing import Iterator
 
 import docker.errors
 import pytest
@@ -30,14 +28,6 @@ from checker.kinds.registries import unreachable
 from checker.results import CheckResult, ExerciseResult
 
 CATALOGUE = i18n.catalogue_path("ko")  # the course's own: these tests read what learners get
-
-
-@pytest.fixture
-def korean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv(settings.LANG.name, "ko")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
 
 
 @pytest.fixture
