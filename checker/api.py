@@ -41,7 +41,8 @@ def check(exercise_id: str, *, workdir: Path | None = None, registry: Registry |
         result = run_within(ex.timeout, lambda: run_exercise(ex, ctx), f"The check of {ex.id}", cleanup=held.release)
     except CourseError as exc:
         return could_not_check(ex, exc)
-    progress.record_check(ex.id, result.passed, [check.message for check in result.checks if not check.passed])
+    if not result.could_not_check:  # a daemon that is down is not the learner's attempt
+        progress.record_check(ex.id, result.passed, [check.message for check in result.checks if not check.passed])
     return result
 
 
