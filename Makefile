@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test lint setup images doctor verify verify-sandbox workshop messages bench clean-venv
+.PHONY: lab test test-image lint setup images doctor verify verify-sandbox workshop messages bench clean-venv
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: $(STAMP)
 
 test: setup lint
 	$(PY) -m pytest
+
+# The workshop's single-user image for Kubernetes (docs/scaling.md): built from nothing, then run (minutes).
+test-image: setup
+	$(PY) -m pytest -m image
 
 verify: setup
 	$(PY) -m course verify

@@ -26,7 +26,7 @@ from checker import labels
 from checker.registry import default_registry
 from course.workshop.image import build
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.image]
 
 HOME = "/home/jovyan"
 WORK = f"{HOME}/course"
