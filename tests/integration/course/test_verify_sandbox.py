@@ -24,9 +24,11 @@ pytestmark = [
 
 # What the suite repeats (make test must stay under 40 minutes on 2 cores): the chapters where a rootless daemon
 # in a sandbox behaves differently from a laptop's (Compose builds through the way out, host networking and
-# DNS, bind-mount ownership), and chapter 0 as the smoke test. Every chapter passes too:
+# DNS, bind-mount ownership), and chapter 0 as the smoke test; chapter 6 repeats chapter 5's host networking
+# through Compose and is left to `make verify-sandbox`. The workshop's tests run learners in sandboxes too.
+# Every chapter passes:
 # `make verify-sandbox` runs them all (about 15 minutes), as the closing notes and docs/sandboxes.md report.
-CHAPTERS = [n for n in (0, 4, 5, 6, 8) if n in {exercise.chapter for exercise in default_registry().exercises}]
+CHAPTERS = [n for n in (0, 4, 5, 8) if n in {exercise.chapter for exercise in default_registry().exercises}]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda n: f"chapter_{n}")
