@@ -5,7 +5,7 @@
 Starts a real workshop (`course workshop up`) in a temporary folder on a free
 port, and removes it at the end (`down`). Method:
 
-- after `up`, wait until its warm seats are ready (three, the default);
+- after `up`, wait until its warm seats are ready (ten, the default);
 - one learner in real Chromium: from the click on "Sign in" until the notebook
   00-start-here is open with its kernel idle (the first login makes the seat:
   user, daemon, link; a returning login after a server stop reuses it);
@@ -154,7 +154,7 @@ def main() -> int:
         print(up.stdout, up.stderr)
         return 1
     try:
-        results["warm_seats_ready_s"] = round(wait_warm(folder, 3), 1)
+        results["warm_seats_ready_s"] = round(wait_warm(folder, 10), 1)
         results["first_login_browser_s"] = round(browser_login(url, "first"), 2)
         results["second_learner_browser_s"] = round(browser_login(url, "second"), 2)
 

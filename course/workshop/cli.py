@@ -30,9 +30,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     up.add_argument(
         "--warm",
         type=int,
-        default=3,
+        default=10,
         metavar="N",
-        help="seats kept ready ahead of logins, so a login does not wait for a new sandbox (default 3)",
+        help="seats kept ready ahead of logins, so a room logging in at once does not wait for new sandboxes; "
+        "each costs an idle daemon, ~150 MiB (default 10, at most --seats)",
     )
     status = actions.add_parser("status", help="who is connected, their progress, memory used and free")
     status.add_argument("--json", action="store_true")

@@ -79,7 +79,7 @@ def _port_free(port: int, address: str = "0.0.0.0") -> bool:
     return True
 
 
-def up(*, seats_count: int, port: int, code: str | None, cull_after: int, warm: int = 3, log: Log = print) -> Workshop:
+def up(*, seats_count: int, port: int, code: str | None, cull_after: int, warm: int = 10, log: Log = print) -> Workshop:
     """Start the workshop and return its settings once the hub answers."""
     _require_root_and_tools()
     already = running()

@@ -54,7 +54,7 @@ class Workshop:
     port: int = 8000  # the attendees' URL
     seats: int = 30
     cull_after: int = 3600  # seconds of inactivity before a learner's server is stopped (their files stay)
-    warm: int = 3  # seats kept ready ahead of logins (each an idle daemon, ~150 MiB)
+    warm: int = 10  # seats kept ready ahead of logins (each an idle daemon, ~150 MiB): a room logs in at once
     hub_port: int = 8081  # on the bridge: learner servers reach the hub API there
     proxy_api_port: int = 8082  # 127.0.0.1
     dashboard_port: int = 8083  # 127.0.0.1
